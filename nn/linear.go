@@ -1,0 +1,91 @@
+package nn
+
+import (
+	"github.com/vfe-go/vfe/tensor"
+)
+
+// Linear is y = x·Wᵀ + b with W of shape Out×In (PyTorch's nn.Linear layout,
+// so checkpoints load there unchanged) and b of shape 1×Out. A Linear with
+// NoBias set has no b.
+type Linear struct {
+	In, Out int
+	W, B    *Param // B is nil when the layer has no bias
+	x       *tensor.Mat
+}
+
+// NewLinear returns an In×Out layer with zero weights; initialise it with an
+// Init function. bias=false leaves B nil.
+func NewLinear(in, out int, bias bool) *Linear {
+	l := &Linear{In: in, Out: out, W: NewParam("weight", out, in)}
+	if bias {
+		l.B = NewParam("bias", 1, out)
+	}
+	return l
+}
+
+// OutDim returns Out.
+func (l *Linear) OutDim() int { return l.Out }
+
+// Params returns [W, B] (or [W] without bias).
+func (l *Linear) Params() []*Param {
+	if l.B == nil {
+		return []*Param{l.W}
+	}
+	return []*Param{l.W, l.B}
+}
+
+// Forward returns dst = x·Wᵀ + b for x of shape B×In; dst is B×Out. It keeps
+// a reference to x (not a copy) for Backward: x must not change before then.
+func (l *Linear) Forward(dst, x *tensor.Mat) *tensor.Mat {
+	mustCols("Linear.Forward", x, l.In)
+	l.x = x
+	if dst == nil {
+		dst = tensor.New(x.Rows, l.Out)
+	}
+	if l.B != nil {
+		// Broadcast the bias into dst, then accumulate the product onto it.
+		for i := 0; i < dst.Rows; i++ {
+			copy(dst.Row(i), l.B.Val.Data)
+		}
+		return tensor.Gemm(dst, false, true, 1, x, l.W.Val, 1)
+	}
+	return tensor.Gemm(dst, false, true, 1, x, l.W.Val, 0)
+}
+
+// Backward accumulates ∂W += dyᵀ·x, ∂b += Σ_rows dy, and returns dx = dy·W.
+func (l *Linear) Backward(dx, dy *tensor.Mat) *tensor.Mat {
+	mustCols("Linear.Backward", dy, l.Out)
+	tensor.Gemm(l.W.Grad, true, false, 1, dy, l.x, 1)
+	if l.B != nil {
+		tensor.SumRowsInto(l.B.Grad.Data, dy, 1)
+	}
+	return l.BackwardInput(dx, dy)
+}
+
+// BackwardInput returns dx = dy·W without touching gradients.
+func (l *Linear) BackwardInput(dx, dy *tensor.Mat) *tensor.Mat {
+	return tensor.Gemm(dx, false, false, 1, dy, l.W.Val, 0)
+}
+
+// Activation applies an element-wise tensor.Act as a Layer (no parameters).
+type Activation struct {
+	Act tensor.Act
+	x   *tensor.Mat
+}
+
+// Forward returns dst = f(x) and remembers x.
+func (a *Activation) Forward(dst, x *tensor.Mat) *tensor.Mat {
+	a.x = x
+	return a.Act.Forward(dst, x)
+}
+
+// Backward returns dx = dy ⊙ f'(x).
+func (a *Activation) Backward(dx, dy *tensor.Mat) *tensor.Mat {
+	return a.Act.BackwardFromInput(dx, dy, a.x)
+}
+
+// BackwardInput is Backward (there are no parameters).
+func (a *Activation) BackwardInput(dx, dy *tensor.Mat) *tensor.Mat { return a.Backward(dx, dy) }
+
+// Params returns nil.
+func (a *Activation) Params() []*Param { return nil }
