@@ -55,11 +55,21 @@ func (l *Linear) Forward(dst, x *tensor.Mat) *tensor.Mat {
 // Backward accumulates ∂W += dyᵀ·x, ∂b += Σ_rows dy, and returns dx = dy·W.
 func (l *Linear) Backward(dx, dy *tensor.Mat) *tensor.Mat {
 	mustCols("Linear.Backward", dy, l.Out)
+	l.BackwardParams(dy)
+	return l.BackwardInput(dx, dy)
+}
+
+// BackwardParams accumulates ∂W += dyᵀ·x and ∂b += Σ_rows dy without
+// computing dx.
+func (l *Linear) BackwardParams(dy *tensor.Mat) {
+	mustCols("Linear.BackwardParams", dy, l.Out)
+	if l.x == nil {
+		panic("nn: Linear backward before Forward")
+	}
 	tensor.Gemm(l.W.Grad, true, false, 1, dy, l.x, 1)
 	if l.B != nil {
 		tensor.SumRowsInto(l.B.Grad.Data, dy, 1)
 	}
-	return l.BackwardInput(dx, dy)
 }
 
 // BackwardInput returns dx = dy·W without touching gradients.
@@ -86,6 +96,9 @@ func (a *Activation) Backward(dx, dy *tensor.Mat) *tensor.Mat {
 
 // BackwardInput is Backward (there are no parameters).
 func (a *Activation) BackwardInput(dx, dy *tensor.Mat) *tensor.Mat { return a.Backward(dx, dy) }
+
+// BackwardParams does nothing (there are no parameters).
+func (a *Activation) BackwardParams(dy *tensor.Mat) {}
 
 // Params returns nil.
 func (a *Activation) Params() []*Param { return nil }

@@ -45,6 +45,13 @@ type InputBackwarder interface {
 	BackwardInput(dx, dy *tensor.Mat) *tensor.Mat
 }
 
+// ParamBackwarder is implemented by layers that can accumulate parameter
+// gradients without computing dx. Training the first layer of a network
+// needs no input gradient, so skipping it saves one GEMM per step.
+type ParamBackwarder interface {
+	BackwardParams(dy *tensor.Mat)
+}
+
 // BackwardInput returns dx for the last Forward of l without accumulating
 // parameter gradients when l implements InputBackwarder. Otherwise it calls
 // Backward and restores the gradients (slow path, allocates).

@@ -1,0 +1,197 @@
+package optim
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/vfe-go/vfe/nn"
+	"github.com/vfe-go/vfe/tensor"
+)
+
+// AdamConfig configures Adam and AdamW. Zero fields mean zero (β₁ = 0 is a
+// valid choice), so start from DefaultAdamConfig or DefaultAdamWConfig.
+type AdamConfig struct {
+	// LR is the step size α ≥ 0 (default 1e-3).
+	LR float64 `json:"lr"`
+	// Beta1 is β₁ ∈ [0, 1), the decay of the first-moment average (default 0.9).
+	Beta1 float64 `json:"beta1"`
+	// Beta2 is β₂ ∈ [0, 1), the decay of the second-moment average (default 0.999).
+	Beta2 float64 `json:"beta2"`
+	// Eps is ε ≥ 0, added to √v̂ outside the square root as PyTorch does
+	// (default 1e-8).
+	Eps float64 `json:"eps"`
+	// WeightDecay is λ ≥ 0. For Adam it is an L2 term λθ added to the
+	// gradient (default 0); for AdamW it is decoupled decay θ ← θ − αλθ
+	// (default 0.01, PyTorch's AdamW default).
+	WeightDecay float64 `json:"weight_decay"`
+}
+
+// DefaultAdamConfig returns α = 1e-3, β = (0.9, 0.999), ε = 1e-8, λ = 0
+// (PyTorch's torch.optim.Adam defaults).
+func DefaultAdamConfig() AdamConfig {
+	return AdamConfig{LR: 1e-3, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+}
+
+// DefaultAdamWConfig returns DefaultAdamConfig with λ = 0.01 (PyTorch's
+// torch.optim.AdamW defaults).
+func DefaultAdamWConfig() AdamConfig {
+	c := DefaultAdamConfig()
+	c.WeightDecay = 0.01
+	return c
+}
+
+// Validate reports the first out-of-range field.
+func (c AdamConfig) Validate() error {
+	finiteNonNeg := func(v float64) bool { return v >= 0 && !math.IsInf(v, 0) }
+	switch {
+	case !finiteNonNeg(c.LR):
+		return fmt.Errorf("optim: Adam lr %v must be finite and ≥ 0", c.LR)
+	case !(c.Beta1 >= 0 && c.Beta1 < 1):
+		return fmt.Errorf("optim: Adam beta1 %v must be in [0, 1)", c.Beta1)
+	case !(c.Beta2 >= 0 && c.Beta2 < 1):
+		return fmt.Errorf("optim: Adam beta2 %v must be in [0, 1)", c.Beta2)
+	case !finiteNonNeg(c.Eps):
+		return fmt.Errorf("optim: Adam eps %v must be finite and ≥ 0", c.Eps)
+	case !finiteNonNeg(c.WeightDecay):
+		return fmt.Errorf("optim: Adam weight decay %v must be finite and ≥ 0", c.WeightDecay)
+	}
+	return nil
+}
+
+// Adam is Kingma & Ba's Adam with PyTorch's torch.optim.Adam and
+// torch.optim.AdamW semantics. Per parameter θ with gradient g, at step
+// t = 1, 2, …:
+//
+//	θ ← θ − αλθ                      (AdamW only: decoupled weight decay)
+//	g ← g + λθ                       (Adam only: L2 weight decay)
+//	m ← β₁m + (1−β₁)g
+//	v ← β₂v + (1−β₂)g²
+//	θ ← θ − α·(m/(1−β₁ᵗ)) / (√(v/(1−β₂ᵗ)) + ε)
+//
+// With ε → 0 the first step is θ ← θ − α·sign(g). Step does not allocate.
+type Adam struct {
+	cfg       AdamConfig
+	decoupled bool
+	params    []*nn.Param
+	m, v      []*tensor.Mat
+	t         int
+	stepT     *tensor.Mat
+}
+
+var _ Optimizer = (*Adam)(nil)
+
+// NewAdam returns Adam (L2 weight decay) over params. It returns an error if
+// cfg is invalid and panics if a parameter's Grad does not match its Val.
+func NewAdam(params []*nn.Param, cfg AdamConfig) (*Adam, error) {
+	return newAdam("NewAdam", params, cfg, false)
+}
+
+// NewAdamW returns AdamW (decoupled weight decay, Loshchilov & Hutter) over
+// params. It returns an error if cfg is invalid and panics if a parameter's
+// Grad does not match its Val.
+func NewAdamW(params []*nn.Param, cfg AdamConfig) (*Adam, error) {
+	return newAdam("NewAdamW", params, cfg, true)
+}
+
+func newAdam(op string, params []*nn.Param, cfg AdamConfig, decoupled bool) (*Adam, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	checkParams(op, params)
+	return &Adam{cfg: cfg, decoupled: decoupled, params: params,
+		m: zeroLike(params), v: zeroLike(params), stepT: tensor.New(1, 2)}, nil
+}
+
+// Config returns the configuration with the current learning rate.
+func (a *Adam) Config() AdamConfig { return a.cfg }
+
+// Decoupled reports whether this is AdamW.
+func (a *Adam) Decoupled() bool { return a.decoupled }
+
+// Steps returns t, the number of Step calls so far (restored by LoadState).
+func (a *Adam) Steps() int { return a.t }
+
+// LR returns α.
+func (a *Adam) LR() float64 { return a.cfg.LR }
+
+// SetLR sets α for the next steps.
+func (a *Adam) SetLR(lr float64) { a.cfg.LR = lr }
+
+// ZeroGrad zeroes the gradients of the parameters.
+func (a *Adam) ZeroGrad() { nn.ZeroGrad(a.params) }
+
+// Step applies one update from the current gradients.
+func (a *Adam) Step() {
+	a.t++
+	c := a.cfg
+	t := float64(a.t)
+	bc1 := 1 - math.Pow(c.Beta1, t)
+	bc2 := 1 - math.Pow(c.Beta2, t)
+	stepSize := float32(c.LR / bc1)
+	invSqrtBc2 := float32(1 / math.Sqrt(bc2))
+	eps := float32(c.Eps)
+	b1, b2 := float32(c.Beta1), float32(c.Beta2)
+	ob1, ob2 := 1-b1, 1-b2
+	wd := float32(c.WeightDecay)
+	decay := float32(1 - c.LR*c.WeightDecay)
+	for i, p := range a.params {
+		th := p.Val.Data
+		g := p.Grad.Data[:len(th)]
+		m := a.m[i].Data[:len(th)]
+		v := a.v[i].Data[:len(th)]
+		if a.decoupled && wd != 0 {
+			for j := range th {
+				th[j] *= decay
+			}
+		}
+		for j, gj := range g {
+			if !a.decoupled {
+				gj += wd * th[j]
+			}
+			mj := b1*m[j] + ob1*gj
+			vj := b2*v[j] + ob2*gj*gj
+			m[j], v[j] = mj, vj
+			denom := float32(math.Sqrt(float64(vj)))*invSqrtBc2 + eps
+			th[j] -= stepSize * mj / denom
+		}
+	}
+}
+
+// State returns "step" (see the package doc for its encoding),
+// "exp_avg.<i>" (m) and "exp_avg_sq.<i>" (v) per parameter index i. The
+// tensors alias the optimiser's buffers: serialise them before the next
+// Step.
+func (a *Adam) State() []nn.NamedTensor {
+	out := make([]nn.NamedTensor, 0, 1+2*len(a.params))
+	out = append(out, nn.NamedTensor{Name: stepKey, Val: stepTensor(a.stepT, a.t)})
+	for i := range a.params {
+		out = append(out,
+			nn.NamedTensor{Name: bufKey("exp_avg", i), Val: a.m[i]},
+			nn.NamedTensor{Name: bufKey("exp_avg_sq", i), Val: a.v[i]})
+	}
+	return out
+}
+
+// LoadState restores a State. It returns an error, leaving a unchanged, if
+// a key is missing or unexpected or a shape differs.
+func (a *Adam) LoadState(state []nn.NamedTensor) error {
+	want := map[string]*tensor.Mat{stepKey: tensor.New(1, 2)}
+	m, v := zeroLike(a.params), zeroLike(a.params)
+	for i := range a.params {
+		want[bufKey("exp_avg", i)] = m[i]
+		want[bufKey("exp_avg_sq", i)] = v[i]
+	}
+	if err := loadState(state, want); err != nil {
+		return err
+	}
+	t, err := decodeStep(want[stepKey])
+	if err != nil {
+		return err
+	}
+	a.t = t
+	for i := range a.params {
+		a.m[i].CopyFrom(m[i])
+		a.v[i].CopyFrom(v[i])
+	}
+	return nil
+}
