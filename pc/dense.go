@@ -1,0 +1,89 @@
+package pc
+
+import (
+	"fmt"
+
+	"github.com/vfe-go/vfe/nn"
+	"github.com/vfe-go/vfe/tensor"
+)
+
+// Dense is the seed's prediction map μ(s) = W·f(s) + b for a batch: row b of
+// the output is W f(s_b) + b. W is Out×In (PyTorch layout), b is 1×Out.
+//
+// Dense implements nn.Layer and nn.InputBackwarder with f and f' computed in
+// one fused pass and cached, so the transposed-Jacobian product that
+// inference needs costs one GEMM and one element-wise multiply.
+type Dense struct {
+	Act tensor.Act
+	Lin *nn.Linear // W (Out×In) and b (1×Out)
+
+	fx, dfx *tensor.Mat // f(x), f'(x) of the last Forward
+}
+
+// NewDense returns an In→Out Dense map with activation f, zero weights and
+// bias. Initialise W with an nn initialiser or InitDense.
+func NewDense(in, out int, f tensor.Act) *Dense {
+	return &Dense{
+		Act: f,
+		Lin: nn.NewLinear(in, out, true),
+		fx:  tensor.New(0, in),
+		dfx: tensor.New(0, in),
+	}
+}
+
+// OutDim returns Out.
+func (d *Dense) OutDim() int { return d.Lin.Out }
+
+// InDim returns In.
+func (d *Dense) InDim() int { return d.Lin.In }
+
+// Params returns [W, b].
+func (d *Dense) Params() []*nn.Param { return d.Lin.Params() }
+
+// NamedParams names W "weight" and b "bias" under prefix.
+func (d *Dense) NamedParams(prefix string) []nn.NamedParam {
+	return nn.NamedParams(prefix, d.Lin)
+}
+
+// Forward returns dst = f(x)·Wᵀ + 1·bᵀ and caches f(x) and f'(x). x is B×In,
+// dst B×Out (nil allocates).
+func (d *Dense) Forward(dst, x *tensor.Mat) *tensor.Mat {
+	if x.Cols != d.Lin.In {
+		panic(fmt.Sprintf("pc: Dense.Forward: input has %d columns, want %d", x.Cols, d.Lin.In))
+	}
+	d.fx.Resize(x.Rows, x.Cols)
+	d.dfx.Resize(x.Rows, x.Cols)
+	d.Act.ForwardDeriv(d.fx, d.dfx, x)
+	return d.Lin.Forward(dst, d.fx)
+}
+
+// Backward accumulates ∂W += dyᵀ·f(x), ∂b += Σ_rows dy and returns
+// dx = (dy·W) ⊙ f'(x).
+func (d *Dense) Backward(dx, dy *tensor.Mat) *tensor.Mat {
+	d.AccumulateParamGrad(dy, 1)
+	return d.BackwardInput(dx, dy)
+}
+
+// AccumulateParamGrad adds scale·(dyᵀ·f(x)) to ∂W and scale·Σ_rows dy to ∂b
+// without computing dx.
+func (d *Dense) AccumulateParamGrad(dy *tensor.Mat, scale float32) {
+	tensor.Gemm(d.Lin.W.Grad, true, false, scale, dy, d.fx, 1)
+	b := d.Lin.B.Grad.Data
+	for i := 0; i < dy.Rows; i++ {
+		for j, v := range dy.Row(i) {
+			b[j] += scale * v
+		}
+	}
+}
+
+// BackwardInput returns dx = (dy·W) ⊙ f'(x) without touching gradients.
+func (d *Dense) BackwardInput(dx, dy *tensor.Mat) *tensor.Mat {
+	dx = d.Lin.BackwardInput(dx, dy)
+	return tensor.Mul(dx, dx, d.dfx)
+}
+
+var (
+	_ nn.Layer           = (*Dense)(nil)
+	_ nn.InputBackwarder = (*Dense)(nil)
+	_ nn.NamedParamser   = (*Dense)(nil)
+)
