@@ -10,9 +10,9 @@ import (
 // twoParams is a layer outside this package's types, named by Param.Name.
 type twoParams struct{ a, b *Param }
 
-func (l *twoParams) Forward(dst, x *tensor.Mat) *tensor.Mat { return x }
+func (l *twoParams) Forward(dst, x *tensor.Mat) *tensor.Mat  { return x }
 func (l *twoParams) Backward(dx, dy *tensor.Mat) *tensor.Mat { return dy }
-func (l *twoParams) Params() []*Param                       { return []*Param{l.a, l.b} }
+func (l *twoParams) Params() []*Param                        { return []*Param{l.a, l.b} }
 
 func TestNamedParams(t *testing.T) {
 	m := NewMLP(testrand.New(1), []int{2, 3, 1}, tensor.Tanh, tensor.Identity, InitTorch)
