@@ -131,7 +131,7 @@ func (a *Adam) Step() {
 	invSqrtBc2 := float32(1 / math.Sqrt(bc2))
 	eps := float32(c.Eps)
 	b1, b2 := float32(c.Beta1), float32(c.Beta2)
-	ob1, ob2 := 1-b1, 1-b2
+	ob1, ob2 := float32(1-c.Beta1), float32(1-c.Beta2) // rounded once, as PyTorch does
 	wd := float32(c.WeightDecay)
 	decay := float32(1 - c.LR*c.WeightDecay)
 	for i, p := range a.params {

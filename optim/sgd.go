@@ -98,7 +98,7 @@ func (s *SGD) Step() {
 	lr := float32(s.cfg.LR)
 	wd := float32(s.cfg.WeightDecay)
 	mu := float32(s.cfg.Momentum)
-	damp := 1 - float32(s.cfg.Dampening)
+	damp := float32(1 - s.cfg.Dampening)
 	first := s.t == 1
 	for i, p := range s.params {
 		th, g := p.Val.Data, p.Grad.Data[:len(p.Val.Data)]
