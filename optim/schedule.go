@@ -104,8 +104,10 @@ func (w Warmup) LR(step, total int) float64 {
 
 // String forms make schedules readable in logs.
 
-func (c Constant) String() string  { return fmt.Sprintf("constant(%g)", c.Rate) }
-func (l Linear) String() string    { return fmt.Sprintf("linear(%g→%g)", l.Start, l.End) }
-func (c Cosine) String() string    { return fmt.Sprintf("cosine(%g→%g)", c.Start, c.End) }
-func (s StepDecay) String() string { return fmt.Sprintf("step(%g×%g every %d)", s.Start, s.Gamma, s.Every) }
-func (w Warmup) String() string    { return fmt.Sprintf("warmup(%d, %v)", w.Steps, w.Then) }
+func (c Constant) String() string { return fmt.Sprintf("constant(%g)", c.Rate) }
+func (l Linear) String() string   { return fmt.Sprintf("linear(%g→%g)", l.Start, l.End) }
+func (c Cosine) String() string   { return fmt.Sprintf("cosine(%g→%g)", c.Start, c.End) }
+func (s StepDecay) String() string {
+	return fmt.Sprintf("step(%g×%g every %d)", s.Start, s.Gamma, s.Every)
+}
+func (w Warmup) String() string { return fmt.Sprintf("warmup(%d, %v)", w.Steps, w.Then) }
