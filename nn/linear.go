@@ -78,20 +78,37 @@ func (l *Linear) BackwardInput(dx, dy *tensor.Mat) *tensor.Mat {
 }
 
 // Activation applies an element-wise tensor.Act as a Layer (no parameters).
+// Forward computes f(x) and f'(x) in one fused pass and keeps f'(x) in a
+// buffer reused across calls, so Backward is a single product and neither
+// allocates in the steady state.
 type Activation struct {
 	Act tensor.Act
-	x   *tensor.Mat
+	df  *tensor.Mat // f'(x) of the last Forward
 }
 
-// Forward returns dst = f(x) and remembers x.
+// Forward returns dst = f(x) (dst may alias x; nil is allocated) and keeps
+// f'(x) for Backward. It panics if dst's shape differs from x's.
 func (a *Activation) Forward(dst, x *tensor.Mat) *tensor.Mat {
-	a.x = x
-	return a.Act.Forward(dst, x)
+	if dst == nil {
+		dst = tensor.New(x.Rows, x.Cols)
+	}
+	if a.df == nil {
+		a.df = tensor.New(x.Rows, x.Cols)
+	} else {
+		a.df.Resize(x.Rows, x.Cols)
+	}
+	a.Act.ForwardDeriv(dst, a.df, x)
+	return dst
 }
 
-// Backward returns dx = dy ⊙ f'(x).
+// Backward returns dx = dy ⊙ f'(x) for the x of the last Forward (dx may
+// alias dy; nil is allocated). It panics if called before Forward or if dy's
+// shape differs from x's.
 func (a *Activation) Backward(dx, dy *tensor.Mat) *tensor.Mat {
-	return a.Act.BackwardFromInput(dx, dy, a.x)
+	if a.df == nil {
+		panic("nn: Activation backward before Forward")
+	}
+	return tensor.Mul(dx, dy, a.df)
 }
 
 // BackwardInput is Backward (there are no parameters).

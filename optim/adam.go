@@ -134,26 +134,35 @@ func (a *Adam) Step() {
 	ob1, ob2 := float32(1-c.Beta1), float32(1-c.Beta2) // rounded once, as PyTorch does
 	wd := float32(c.WeightDecay)
 	decay := float32(1 - c.LR*c.WeightDecay)
+	l2 := wd
+	if a.decoupled {
+		l2 = 0
+	}
 	for i, p := range a.params {
 		th := p.Val.Data
-		g := p.Grad.Data[:len(th)]
-		m := a.m[i].Data[:len(th)]
-		v := a.v[i].Data[:len(th)]
 		if a.decoupled && wd != 0 {
 			for j := range th {
 				th[j] *= decay
 			}
 		}
-		for j, gj := range g {
-			if !a.decoupled {
-				gj += wd * th[j]
-			}
-			mj := b1*m[j] + ob1*gj
-			vj := b2*v[j] + ob2*gj*gj
-			m[j], v[j] = mj, vj
-			denom := float32(math.Sqrt(float64(vj)))*invSqrtBc2 + eps
-			th[j] -= stepSize * mj / denom
+		adamKernel(th, p.Grad.Data, a.m[i].Data, a.v[i].Data, l2, b1, ob1, b2, ob2, stepSize, invSqrtBc2, eps)
+	}
+}
+
+// adamKernel applies the moment updates and the bias-corrected step to one
+// parameter tensor; l2 is the coupled weight decay (0 for none).
+func adamKernel(th, g, m, v []float32, l2, b1, ob1, b2, ob2, stepSize, invSqrtBc2, eps float32) {
+	n := len(th)
+	g, m, v = g[:n], m[:n], v[:n]
+	for j := range th {
+		gj := g[j]
+		if l2 != 0 {
+			gj += l2 * th[j]
 		}
+		mj := b1*m[j] + ob1*gj
+		vj := b2*v[j] + ob2*gj*gj
+		m[j], v[j] = mj, vj
+		th[j] -= stepSize * mj / (float32(math.Sqrt(float64(vj)))*invSqrtBc2 + eps)
 	}
 }
 

@@ -102,12 +102,19 @@ func (w Warmup) LR(step, total int) float64 {
 	return lr
 }
 
-// String forms make schedules readable in logs.
-
+// String returns "constant(rate)".
 func (c Constant) String() string { return fmt.Sprintf("constant(%g)", c.Rate) }
-func (l Linear) String() string   { return fmt.Sprintf("linear(%g→%g)", l.Start, l.End) }
-func (c Cosine) String() string   { return fmt.Sprintf("cosine(%g→%g)", c.Start, c.End) }
+
+// String returns "linear(start→end)".
+func (l Linear) String() string { return fmt.Sprintf("linear(%g→%g)", l.Start, l.End) }
+
+// String returns "cosine(start→end)".
+func (c Cosine) String() string { return fmt.Sprintf("cosine(%g→%g)", c.Start, c.End) }
+
+// String returns "step(start×gamma every n)".
 func (s StepDecay) String() string {
 	return fmt.Sprintf("step(%g×%g every %d)", s.Start, s.Gamma, s.Every)
 }
+
+// String returns "warmup(steps, then)".
 func (w Warmup) String() string { return fmt.Sprintf("warmup(%d, %v)", w.Steps, w.Then) }
