@@ -28,13 +28,13 @@ type Init int
 
 // The initialisation schemes.
 const (
-	InitTorch Init = iota
-	InitXavierUniform
-	InitXavierNormal
-	InitHeUniform
-	InitHeNormal
-	InitOrthogonal
-	InitZero
+	InitTorch         Init = iota // PyTorch's nn.Linear default, U(±1/√fan_in) for W and b
+	InitXavierUniform             // Glorot uniform, zero bias
+	InitXavierNormal              // Glorot normal, zero bias
+	InitHeUniform                 // Kaiming uniform (fan_in), zero bias
+	InitHeNormal                  // Kaiming normal (fan_in), zero bias
+	InitOrthogonal                // scaled orthogonal, zero bias
+	InitZero                      // all zero
 )
 
 var initNames = [...]string{"torch", "xavier_uniform", "xavier_normal", "he_uniform", "he_normal", "orthogonal", "zero"}

@@ -11,6 +11,7 @@ import (
 // zero value is Mean.
 type Reduction int
 
+// The reductions.
 const (
 	// Mean divides the summed loss (and its gradient) by the batch size B.
 	Mean Reduction = iota

@@ -12,7 +12,9 @@ import (
 //
 // Sequential owns one output buffer and one gradient buffer per layer and
 // reuses them (tensor.Mat.Resize), so after the first call with a given batch
-// size Forward and Backward do not allocate when the caller passes dst and dx.
+// size Forward and Backward do not allocate when the caller passes dst and dx
+// (for layers whose output width is known: Linear, Activation, Sequential
+// and any OutDimer; other layers get their buffer from their first call).
 // The buffers stay alive between Forward and Backward: a Sequential serves one
 // forward/backward pass at a time (clone it with Clone for a second copy, such
 // as a target network).
@@ -31,7 +33,8 @@ type Sequential struct {
 func NewSequential(layers ...Layer) *Sequential { return &Sequential{Layers: layers} }
 
 // Params returns the parameters of all layers in order (PyTorch's
-// module.parameters() order).
+// module.parameters() order). It builds a new slice on each call: hot loops
+// keep the result.
 func (s *Sequential) Params() []*Param {
 	var ps []*Param
 	for _, l := range s.Layers {

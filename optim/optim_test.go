@@ -233,6 +233,10 @@ func TestOptimizer_LoadState(t *testing.T) {
 	t.Run("errors", func(t *testing.T) {
 		a := model(1)
 		o, _ := NewAdam(a, DefaultAdamConfig())
+		setGrads(a, 0)
+		o.Step()
+		o.Step()
+		m0 := o.State()[1].Val.Clone()
 		good := o.State()
 		cases := map[string][]nn.NamedTensor{
 			"missing":    good[1:],
@@ -243,6 +247,15 @@ func TestOptimizer_LoadState(t *testing.T) {
 		for name, st := range cases {
 			if err := o.LoadState(st); err == nil {
 				t.Errorf("%s: no error", name)
+			}
+		}
+		// A failed load leaves the optimiser as it was.
+		if o.Steps() != 2 {
+			t.Errorf("Steps() = %d after failed loads, want 2", o.Steps())
+		}
+		for i, v := range o.State()[1].Val.Data {
+			if v != m0.Data[i] {
+				t.Fatal("a failed load changed the first moment")
 			}
 		}
 	})
