@@ -1,0 +1,89 @@
+package rl
+
+import (
+	"context"
+	"math/rand/v2"
+
+	"github.com/vfe-go/vfe/env"
+	"github.com/vfe-go/vfe/nn"
+	"github.com/vfe-go/vfe/tensor"
+)
+
+// Metric is one named scalar an algorithm logs, with a namespaced key such
+// as "charts/episodic_return" or "losses/value".
+type Metric struct {
+	Key   string
+	Value float64
+}
+
+// Logger receives metrics at a global environment step. A run directory's
+// metrics files, a test's slice or nothing (NopLogger) can stand behind it.
+type Logger interface {
+	Log(step int, metrics ...Metric) error
+}
+
+// NopLogger discards every metric.
+type NopLogger struct{}
+
+// Log does nothing.
+func (NopLogger) Log(int, ...Metric) error { return nil }
+
+// Policy is a trained actor: it maps a batch of observations (n×obsDim) to
+// actions (n×actDim; a Discrete action is one column holding the index).
+// deterministic selects the mode or mean (evaluation); otherwise actions are
+// sampled with rng. dst is reused when non-nil. Policies include any
+// observation normalisation they were trained with.
+type Policy interface {
+	Act(dst, obs *tensor.Mat, deterministic bool, rng *rand.Rand) *tensor.Mat
+}
+
+// Checkpointer is implemented by trained agents: Tensors returns every
+// tensor needed to rebuild the policy (network weights, normalisation
+// statistics) under stable names, and Load restores them.
+type Checkpointer interface {
+	Tensors() []nn.NamedTensor
+	Load(ts []nn.NamedTensor) error
+}
+
+// EnvMaker builds one environment instance (with its time limit and any
+// wrappers); algorithms call it once per parallel env.
+type EnvMaker func() (env.Env, error)
+
+// TrainOptions is what every algorithm's Train receives besides its Config.
+type TrainOptions struct {
+	// MakeEnv builds the training (and evaluation) environments. Required.
+	MakeEnv EnvMaker
+	// Logger receives the namespaced metrics (nil: discarded).
+	Logger Logger
+	// Progress, when non-nil, is called after every environment step batch
+	// with the total steps so far and the mean return of recent episodes
+	// (NaN before the first one ends).
+	Progress func(steps int, recentReturn float64)
+	// EvalEvery runs a deterministic evaluation every EvalEvery environment
+	// steps (0: only at the end), logging eval/mean_return and
+	// eval/std_return over EvalEpisodes episodes (0 means 10).
+	EvalEvery    int
+	EvalEpisodes int
+	// Ctx cancels training between updates; nil means never.
+	Ctx context.Context
+}
+
+// PolicyAdapter lets a Policy act in a single env.Env as an env.Policy
+// (one observation at a time), for rendering and evaluation loops.
+type PolicyAdapter struct {
+	P             Policy
+	Deterministic bool
+	obs, act      *tensor.Mat
+}
+
+// Act implements env.Policy.
+func (a *PolicyAdapter) Act(obs []float32, rng *rand.Rand) []float32 {
+	if a.obs == nil || a.obs.Cols != len(obs) {
+		a.obs = tensor.New(1, len(obs))
+	}
+	copy(a.obs.Data, obs)
+	a.act = a.P.Act(a.act, a.obs, a.Deterministic, rng)
+	return a.act.Data
+}
+
+var _ env.Policy = (*PolicyAdapter)(nil)
