@@ -7,7 +7,7 @@ APT_PKGS := libopenblas-dev dataset-fashion-mnist
 # The fast path (OpenBLAS through cgo) whenever the library is installed, else pure Go.
 TAGS := $(shell test -e /usr/lib/x86_64-linux-gnu/libopenblas.so -o -e /usr/lib/libopenblas.so -o -n "$$(ldconfig -p 2>/dev/null | grep libopenblas.so)" && echo openblas)
 
-.PHONY: all deps build demo test test-fast test-portable vet bench bench-rl bench-agent clean
+.PHONY: all deps build demo test test-fast test-portable vet bench bench-rl clean
 
 all: build
 
@@ -43,6 +43,10 @@ test: deps vet test-fast test-portable
 
 bench: deps
 	bash bench/run-go-bench.sh "$(TAGS)"
+
+# Trains the RL baselines (3 seeds per target) and records the results.
+bench-rl: build
+	bash bench/rl.sh
 
 clean:
 	rm -rf bin
