@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"github.com/vfe-go/vfe/internal/testrand"
@@ -129,10 +130,11 @@ func mlpFLOPs(sizes []int, batch int) float64 {
 
 // BenchmarkMLPTrainStep measures one training step of a 784-256-256-10 tanh
 // MLP on a batch of 64: forward, softmax cross-entropy, backward and an Adam
-// step. The BLAS thread count is pinned per sub-benchmark with
-// tensor.SetThreads (a no-op on the pure-Go path, which is single-threaded
-// per call), so figures are comparable across machines. It reports steps/s
-// and the GEMM GFLOP/s achieved (mlpFLOPs per step).
+// step. Each sub-benchmark pins the parallelism to 1 or 2 threads so figures
+// are comparable across machines: tensor.SetThreads for OpenBLAS and
+// runtime.GOMAXPROCS for gonum's pure-Go GEMM, which splits large products
+// over goroutines. It reports steps/s and the GEMM GFLOP/s achieved
+// (mlpFLOPs per step).
 func BenchmarkMLPTrainStep(b *testing.B) {
 	sizes := []int{784, 256, 256, 10}
 	const batch = 64
@@ -140,6 +142,8 @@ func BenchmarkMLPTrainStep(b *testing.B) {
 		b.Run(fmt.Sprintf("%s_threads=%d", tensor.BLAS(), threads), func(b *testing.B) {
 			prev := tensor.SetThreads(threads)
 			defer tensor.SetThreads(prev)
+			prevProcs := runtime.GOMAXPROCS(threads)
+			defer runtime.GOMAXPROCS(prevProcs)
 			rng := testrand.New(1)
 			tr := newTrainer(b, rng, sizes, batch, 1e-3)
 			x := tensor.New(batch, 784).RandU(rng, 0, 1)
