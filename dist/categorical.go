@@ -224,3 +224,23 @@ func KLCategorical(dst []float32, p, q Categorical) []float32 {
 	}
 	return dst
 }
+
+// ActionIndices converts discrete actions stored as floats (a B×1 Mat, as
+// buffers hold them) to class indices for LogProb, rounding to the nearest
+// integer, into dst (length B; nil allocates) and returns dst. It panics
+// unless a has one column.
+func ActionIndices(dst []int, a *tensor.Mat) []int {
+	if a.Cols != 1 {
+		panic(fmt.Sprintf("dist: ActionIndices: actions are %d×%d, want B×1", a.Rows, a.Cols))
+	}
+	if dst == nil {
+		dst = make([]int, a.Rows)
+	}
+	if len(dst) != a.Rows {
+		panic(fmt.Sprintf("dist: ActionIndices: dst has length %d, want %d", len(dst), a.Rows))
+	}
+	for i, v := range a.Data {
+		dst[i] = int(math.Round(float64(v)))
+	}
+	return dst
+}

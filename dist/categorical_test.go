@@ -237,3 +237,10 @@ func TestCategorical_Allocs(t *testing.T) {
 		t.Errorf("%v allocations per step, want 0", allocs)
 	}
 }
+
+func TestActionIndices(t *testing.T) {
+	got := ActionIndices(nil, mat(3, 1, 2, 0, 0.9999999))
+	if got[0] != 2 || got[1] != 0 || got[2] != 1 {
+		t.Errorf("ActionIndices = %v, want [2 0 1]", got)
+	}
+}
