@@ -115,3 +115,6 @@ func (s *State) Invalidate() {
 		s.fresh[k] = false
 	}
 }
+
+// Check returns an *ErrDiverged if the last evaluated energy is not finite.
+func (s *State) Check() error { return s.check(-1) }

@@ -41,6 +41,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.AddCommand(
 		newVersionCmd(),
 		newPlotCmd(),
+		newPCCmd(),
 	)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
