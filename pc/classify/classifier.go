@@ -20,18 +20,18 @@ type Classifier struct {
 	// z_{l−1} to an initial z_l (l = 1 … L), bottom-up. Nil otherwise.
 	Amort []*pc.Dense
 
-	in, out    int // node indices of the input and the label
-	inDim      int
-	classes    int
-	opt        optim.Optimizer
-	amortOpt   optim.Optimizer
-	train      *pc.State
-	eval       *pc.State
-	onehot     *tensor.Mat
-	amortBuf   []*tensor.Mat
-	amortGrad  []*tensor.Mat
-	learnPrec  bool
-	energies   pc.Energies
+	in, out   int // node indices of the input and the label
+	inDim     int
+	classes   int
+	opt       optim.Optimizer
+	amortOpt  optim.Optimizer
+	train     *pc.State
+	eval      *pc.State
+	onehot    *tensor.Mat
+	amortBuf  []*tensor.Mat
+	amortGrad []*tensor.Mat
+	learnPrec bool
+	energies  pc.Energies
 }
 
 // BatchStats describes one training batch.

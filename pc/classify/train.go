@@ -293,7 +293,7 @@ func Run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
 		wall := prevWall + time.Since(t0).Seconds()
 		meta := map[string]string{
 			"epoch": strconv.Itoa(epoch + 1), "wall_s": strconv.FormatFloat(wall, 'g', -1, 64),
-			"train_s": strconv.FormatFloat(trainSecs, 'g', -1, 64),
+			"train_s":   strconv.FormatFloat(trainSecs, 'g', -1, 64),
 			"input_dim": strconv.Itoa(train.Dim()), "classes": strconv.Itoa(train.Classes),
 			"format": "vfe pc classify checkpoint v1",
 		}
