@@ -291,14 +291,28 @@ func countCorrect(scores *tensor.Mat, y []int) int {
 }
 
 // Predict writes the predicted class of each row of x into dst (len
-// x.Rows; nil allocates) and returns it. Discriminative: one feed-forward
-// pass (the energy minimum with the label free). Generative: infer the free
-// label node for TestT iterations with the image clamped, then argmax.
-// Hybrid: amortised initialisation refined by TestT iterations.
+// x.Rows; nil allocates) and returns it: the argmax of Scores.
 func (c *Classifier) Predict(dst []int, x *tensor.Mat) ([]int, error) {
 	if dst == nil {
 		dst = make([]int, x.Rows)
 	}
+	z, err := c.Scores(x)
+	if err != nil {
+		return dst, err
+	}
+	for i := range dst {
+		dst[i] = z.ArgmaxRow(i)
+	}
+	return dst, nil
+}
+
+// Scores returns the label node's values for each row of x (B×classes; the
+// matrix is reused by the next call). Discriminative: one feed-forward pass
+// (the energy minimum with the label free). Generative: the free label node
+// after TestT inference iterations with the image clamped. Hybrid: the
+// amortised initialisation refined by TestT iterations. Task-incremental
+// evaluation masks these scores to a task's classes.
+func (c *Classifier) Scores(x *tensor.Mat) (*tensor.Mat, error) {
 	s, m, cfg := c.eval, c.Model, c.Cfg
 	c.setBatch(s, x.Rows)
 	s.Clamp(c.in, x)
@@ -316,18 +330,14 @@ func (c *Classifier) Predict(dst []int, x *tensor.Mat) ([]int, error) {
 		}
 		if ic.T > 0 {
 			if _, err := m.Infer(s, ic); err != nil {
-				return dst, err
+				return nil, err
 			}
 		}
 	}
 	if err := s.Check(); err != nil {
-		return dst, err
+		return nil, err
 	}
-	z := s.Z[c.out]
-	for i := range dst {
-		dst[i] = z.ArgmaxRow(i)
-	}
-	return dst, nil
+	return s.Z[c.out], nil
 }
 
 // Generate returns, for each label in labels, the image the generative model
