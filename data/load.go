@@ -59,13 +59,21 @@ func Load(name, dir string) (train, test *Dataset, err error) {
 // is missing or corrupt, when images and labels disagree in count, or when
 // the training and test images differ in size.
 func LoadDir(dir, name string) (train, test *Dataset, err error) {
+	// Decode the two sets concurrently; each goroutine writes only its own
+	// result, so the outcome does not depend on scheduling.
+	var testErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		test, testErr = loadPair(dir, "t10k", name)
+	}()
 	train, err = loadPair(dir, "train", name)
+	<-done
 	if err != nil {
 		return nil, nil, err
 	}
-	test, err = loadPair(dir, "t10k", name)
-	if err != nil {
-		return nil, nil, err
+	if testErr != nil {
+		return nil, nil, testErr
 	}
 	if train.H != test.H || train.W != test.W {
 		return nil, nil, fmt.Errorf("data: %s: training images are %d×%d but test images %d×%d", dir, train.H, train.W, test.H, test.W)

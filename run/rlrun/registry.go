@@ -1,0 +1,110 @@
+package rlrun
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/vfe-go/vfe/env"
+	"github.com/vfe-go/vfe/rl"
+)
+
+// Agent is what every algorithm's Train and NewAgent return: a policy that
+// can be checkpointed.
+type Agent interface {
+	rl.Policy
+	rl.Checkpointer
+}
+
+// Validator is implemented by every algorithm Config.
+type Validator interface {
+	Validate() error
+}
+
+// Algorithm binds one algorithm package (rl/<algo>) to the driver. Configs
+// travel as pointers to the package's typed Config (for example *ppo.Config).
+type Algorithm interface {
+	// Name is the --algo name, e.g. "ppo".
+	Name() string
+	// DefaultConfig returns a pointer to a fresh typed Config: the
+	// rl-baselines3-zoo hyperparameters for envID when the package has
+	// them, else the package defaults.
+	DefaultConfig(envID string) any
+	// Validate checks a config returned by DefaultConfig (and edited).
+	Validate(cfg any) error
+	// Train trains with cfg (a pointer from DefaultConfig) and seed.
+	Train(cfg any, seed uint64, opts rl.TrainOptions) (rl.Policy, error)
+	// New builds an untrained agent for cfg and the given spaces, ready to
+	// Load a checkpoint.
+	New(cfg any, obs, act env.Space) (rl.Policy, error)
+}
+
+// Algorithms lists the --algo names Lookup knows, sorted.
+func Algorithms() []string {
+	names := []string{"ppo", "reinforce"}
+	sort.Strings(names)
+	return names
+}
+
+// Lookup returns the algorithm called name (see Algorithms). The table is a
+// plain switch: algorithms are added here, one line each.
+func Lookup(name string) (Algorithm, error) {
+	switch name {
+	// One line per algorithm: Make(name, DefaultConfig, ZooConfig, Train, NewAgent).
+	}
+	return nil, fmt.Errorf("rlrun: unknown algorithm %q; valid: %s", name, strings.Join(Algorithms(), ", "))
+}
+
+// Make adapts an algorithm package with the standard functions to an
+// Algorithm: def gives the defaults, zoo (may be nil) the per-env tuned
+// configs, train and newAgent the package's Train and NewAgent.
+func Make[C Validator, A Agent](name string, def func() C, zoo func(envID string) (C, bool),
+	train func(C, uint64, rl.TrainOptions) (A, error), newAgent func(C, env.Space, env.Space) (A, error)) Algorithm {
+	return &typed[C, A]{name: name, def: def, zoo: zoo, train: train, newAgent: newAgent}
+}
+
+type typed[C Validator, A Agent] struct {
+	name     string
+	def      func() C
+	zoo      func(string) (C, bool)
+	train    func(C, uint64, rl.TrainOptions) (A, error)
+	newAgent func(C, env.Space, env.Space) (A, error)
+}
+
+func (t *typed[C, A]) Name() string { return t.name }
+
+func (t *typed[C, A]) DefaultConfig(envID string) any {
+	if t.zoo != nil {
+		if c, ok := t.zoo(envID); ok {
+			return &c
+		}
+	}
+	c := t.def()
+	return &c
+}
+
+func (t *typed[C, A]) cfg(cfg any) C {
+	c, ok := cfg.(*C)
+	if !ok || c == nil {
+		panic(fmt.Sprintf("rlrun: %s got config %T, want %T", t.name, cfg, (*C)(nil)))
+	}
+	return *c
+}
+
+func (t *typed[C, A]) Validate(cfg any) error { return t.cfg(cfg).Validate() }
+
+func (t *typed[C, A]) Train(cfg any, seed uint64, opts rl.TrainOptions) (rl.Policy, error) {
+	a, err := t.train(t.cfg(cfg), seed, opts)
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (t *typed[C, A]) New(cfg any, obs, act env.Space) (rl.Policy, error) {
+	a, err := t.newAgent(t.cfg(cfg), obs, act)
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
