@@ -3,6 +3,7 @@ package rl_test
 import (
 	"fmt"
 
+	"github.com/vfe-go/vfe/internal/testrand"
 	"github.com/vfe-go/vfe/rl"
 )
 
@@ -46,4 +47,23 @@ func ExampleRolloutBuffer() {
 	// Output:
 	// advantages [0.00 0.50 -1.00 0.00]
 	// returns    [1.00 1.50 0.00 1.00]
+}
+
+func ExampleReplayBuffer() {
+	// One env with 1-D observations. The second transition ends its
+	// episode at a time limit: an auto-resetting env reports the reset
+	// observation (0) as next obs and the true final one (9) separately.
+	rb := rl.NewReplayBuffer(100, 1, 1, 1)
+	rb.Add([]float32{7}, []float32{1}, []float32{8}, []float64{1}, []bool{false}, []bool{false}, nil)
+	rb.Add([]float32{8}, []float32{0}, []float32{0}, []float64{1}, []bool{false}, []bool{true}, []float32{9})
+	batch := rl.NewBatch(4, 1, 1)
+	rb.Sample(batch, testrand.New(3))
+	for i := 0; i < batch.Size(); i++ {
+		fmt.Printf("s=%v a=%v s'=%v truncated=%v\n", batch.Obs.At(i, 0), batch.Actions.At(i, 0), batch.NextObs.At(i, 0), batch.Truncated[i])
+	}
+	// Output:
+	// s=8 a=0 s'=9 truncated=true
+	// s=8 a=0 s'=9 truncated=true
+	// s=8 a=0 s'=9 truncated=true
+	// s=7 a=1 s'=8 truncated=false
 }
