@@ -65,6 +65,9 @@ type Config struct {
 	LR          float64 `json:"lr"`
 	WeightDecay float64 `json:"weight_decay"`
 	Momentum    float64 `json:"momentum"`
+	// LRSchedule is "constant" (default) or "cosine": LR decays to 0 along a
+	// half cosine over the run's batches (per epoch, so resuming is exact).
+	LRSchedule string `json:"lr_schedule"`
 	// Prec is the node precision kind (default fixed); PrecInit its value
 	// or initial value (0 means 1).
 	Prec     pc.PrecisionKind `json:"precision"`
@@ -91,7 +94,7 @@ func DefaultConfig() Config {
 		Epochs: 10, Batch: 64, Seed: 1,
 		Infer:    pc.DefaultInferConfig(),
 		TestT:    100,
-		Schedule: ScheduleStandard, Optimizer: "adam", LR: 1e-3,
+		Schedule: ScheduleStandard, Optimizer: "adam", LR: 1e-3, LRSchedule: "constant",
 	}
 }
 
@@ -119,6 +122,11 @@ func (c Config) Validate() error {
 	case "adam", "adamw", "sgd":
 	default:
 		return fmt.Errorf("classify: unknown optimizer %q (want adam, adamw or sgd)", c.Optimizer)
+	}
+	switch c.LRSchedule {
+	case "constant", "cosine":
+	default:
+		return fmt.Errorf("classify: unknown lr schedule %q (want constant or cosine)", c.LRSchedule)
 	}
 	for _, h := range c.Hidden {
 		if h <= 0 {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/vfe-go/vfe/data"
 	"github.com/vfe-go/vfe/nn"
+	"github.com/vfe-go/vfe/optim"
 	"github.com/vfe-go/vfe/pc"
 	"github.com/vfe-go/vfe/plot"
 	"github.com/vfe-go/vfe/run"
@@ -259,7 +260,11 @@ func Run(ctx context.Context, cfg Config, opts RunOptions) (*Summary, error) {
 		clear(nodeE)
 		correct, seen, batches, iters := 0, 0, 0, 0
 		te := time.Now()
+		nb := it.NumBatches()
 		for it.Next() {
+			if cfg.LRSchedule == "cosine" {
+				c.opt.SetLR(optim.Cosine{Start: cfg.LR}.LR(epoch*nb+batches, cfg.Epochs*nb))
+			}
 			if err := ctx.Err(); err != nil {
 				bar.Finish()
 				return nil, fmt.Errorf("classify: interrupted in epoch %d; the checkpoint of epoch %d is kept in %s, continue with --resume", epoch+1, epoch, d.Path)
