@@ -18,17 +18,20 @@ type Spec struct {
 	// RewardThreshold is Gymnasium's "solved" return; 0 means none is
 	// registered (Pendulum-v1).
 	RewardThreshold float64
+	// RenderFPS is the frame rate of Gymnasium's renderer for the task
+	// (its metadata "render_fps").
+	RenderFPS int
 	// New returns a fresh, unwrapped instance.
 	New func() env.Env
 }
 
 // specs is the fixed registry, in Gymnasium's order.
 var specs = []Spec{
-	{ID: "CartPole-v1", MaxEpisodeSteps: 500, RewardThreshold: 475, New: func() env.Env { return NewCartPole() }},
-	{ID: "MountainCar-v0", MaxEpisodeSteps: 200, RewardThreshold: -110, New: func() env.Env { return NewMountainCar() }},
-	{ID: "MountainCarContinuous-v0", MaxEpisodeSteps: 999, RewardThreshold: 90, New: func() env.Env { return NewMountainCarContinuous() }},
-	{ID: "Pendulum-v1", MaxEpisodeSteps: 200, New: func() env.Env { return NewPendulum() }},
-	{ID: "Acrobot-v1", MaxEpisodeSteps: 500, RewardThreshold: -100, New: func() env.Env { return NewAcrobot() }},
+	{ID: "CartPole-v1", MaxEpisodeSteps: 500, RewardThreshold: 475, RenderFPS: 50, New: func() env.Env { return NewCartPole() }},
+	{ID: "MountainCar-v0", MaxEpisodeSteps: 200, RewardThreshold: -110, RenderFPS: 30, New: func() env.Env { return NewMountainCar() }},
+	{ID: "MountainCarContinuous-v0", MaxEpisodeSteps: 999, RewardThreshold: 90, RenderFPS: 30, New: func() env.Env { return NewMountainCarContinuous() }},
+	{ID: "Pendulum-v1", MaxEpisodeSteps: 200, RenderFPS: 30, New: func() env.Env { return NewPendulum() }},
+	{ID: "Acrobot-v1", MaxEpisodeSteps: 500, RewardThreshold: -100, RenderFPS: 15, New: func() env.Env { return NewAcrobot() }},
 }
 
 // Specs returns the registered tasks in a fixed order.
