@@ -55,7 +55,8 @@ func (d *Dataset) Subset(idx []int) *Dataset {
 
 // Split carves a validation set out of d: a fraction valFrac of the samples
 // (rounded to the nearest integer), chosen by a permutation drawn from rng,
-// goes to val and the rest, in their original order, to train. The same rng
+// goes to val (named Name+"/val") and the rest, in their original order, to
+// train (keeping Name). The same rng
 // state gives the same split. valFrac must lie in (0, 1) and leave both parts
 // non-empty. It panics if rng is nil.
 func (d *Dataset) Split(rng *rand.Rand, valFrac float64) (train, val *Dataset, err error) {
@@ -78,7 +79,7 @@ func (d *Dataset) Split(rng *rand.Rand, valFrac float64) (train, val *Dataset, e
 	slices.Sort(valIdx)
 	slices.Sort(trainIdx)
 	train, val = d.Subset(trainIdx), d.Subset(valIdx)
-	train.Name, val.Name = d.Name+"/train", d.Name+"/val"
+	val.Name = d.Name + "/val"
 	return train, val, nil
 }
 

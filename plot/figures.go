@@ -235,25 +235,35 @@ type errPoints struct {
 	plotter.YErrors
 }
 
-// ImageGrid tiles images (each a row-major square h×h grayscale image with
-// values in [0, 1], clamped; all the same size) into rows×cols cells,
-// filling row by row, and writes a plain grayscale PNG: each pixel drawn
-// 3×3, cells separated by 2-pixel mid-gray lines. Empty cells stay gray.
+// ImageGrid tiles square images (each a row-major side×side grayscale image
+// with values in [0, 1], clamped, NaN drawn black; all the same size, e.g.
+// 28×28) into rows×cols cells, filling row by row, and writes a plain
+// grayscale PNG: each pixel drawn 3×3, cells separated by 2-pixel mid-gray
+// lines. Empty cells stay gray.
 func ImageGrid(images [][]float32, rows, cols int, outPNG string) error {
-	if len(images) == 0 || rows < 1 || cols < 1 {
-		return errors.New("plot: ImageGrid needs images and rows, cols ≥ 1")
-	}
-	if len(images) > rows*cols {
-		return fmt.Errorf("plot: %d images do not fit a %d×%d grid", len(images), rows, cols)
+	if len(images) == 0 {
+		return errors.New("plot: ImageGrid needs at least one image")
 	}
 	n := len(images[0])
 	side := int(math.Round(math.Sqrt(float64(n))))
 	if side*side != n || n == 0 {
-		return fmt.Errorf("plot: ImageGrid image of %d pixels is not square", n)
+		return fmt.Errorf("plot: ImageGrid image of %d pixels is not square; use ImageGridHW", n)
 	}
+	return ImageGridHW(images, side, side, rows, cols, outPNG)
+}
+
+// ImageGridHW is ImageGrid for h×w images (len h·w each, row-major).
+func ImageGridHW(images [][]float32, h, w, rows, cols int, outPNG string) error {
+	if len(images) == 0 || rows < 1 || cols < 1 || h < 1 || w < 1 {
+		return errors.New("plot: ImageGrid needs images, h, w ≥ 1 and rows, cols ≥ 1")
+	}
+	if len(images) > rows*cols {
+		return fmt.Errorf("plot: %d images do not fit a %d×%d grid", len(images), rows, cols)
+	}
+	n := h * w
 	const scale, gap = 3, 2
-	cell := side*scale + gap
-	img := image.NewGray(image.Rect(0, 0, cols*cell+gap, rows*cell+gap))
+	cellW, cellH := w*scale+gap, h*scale+gap
+	img := image.NewGray(image.Rect(0, 0, cols*cellW+gap, rows*cellH+gap))
 	for i := range img.Pix {
 		img.Pix[i] = 128
 	}
@@ -261,10 +271,10 @@ func ImageGrid(images [][]float32, rows, cols int, outPNG string) error {
 		if len(im) != n {
 			return fmt.Errorf("plot: ImageGrid image %d has %d pixels, want %d", k, len(im), n)
 		}
-		x0, y0 := gap+(k%cols)*cell, gap+(k/cols)*cell
-		for r := range side {
-			for c := range side {
-				v := float64(im[r*side+c])
+		x0, y0 := gap+(k%cols)*cellW, gap+(k/cols)*cellH
+		for r := range h {
+			for c := range w {
+				v := float64(im[r*w+c])
 				if math.IsNaN(v) {
 					v = 0
 				}

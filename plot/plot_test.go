@@ -255,4 +255,20 @@ func TestImageGrid(t *testing.T) {
 	if err := ImageGrid(imgs, 1, 1, out); err == nil {
 		t.Error("too many images: no error")
 	}
+	t.Run("h×w", func(t *testing.T) {
+		// One 1×3 image: width 3·3+2·2 = 13, height 1·3+2·2 = 7.
+		if err := ImageGridHW([][]float32{{0, 1, 0}}, 1, 3, 1, 1, out); err != nil {
+			t.Fatal(err)
+		}
+		g := decodePNG(t, out).(*image.Gray)
+		if b := g.Bounds(); b.Dx() != 13 || b.Dy() != 7 {
+			t.Errorf("size %v, want 13×7", b)
+		}
+		if g.GrayAt(6, 3).Y != 255 || g.GrayAt(3, 3).Y != 0 {
+			t.Error("pixels of the 1×3 image misplaced")
+		}
+		if err := ImageGridHW([][]float32{{0, 1}}, 1, 3, 1, 1, out); err == nil {
+			t.Error("wrong pixel count: no error")
+		}
+	})
 }

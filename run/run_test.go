@@ -167,6 +167,12 @@ func TestProgress_Add(t *testing.T) {
 			t.Errorf("Done = %d, want 100", p.Done())
 		}
 	})
+	t.Run("hidden does not allocate", func(t *testing.T) {
+		p := NewProgress(&bytes.Buffer{}, 10, "x", ProgressOff)
+		if a := testing.AllocsPerRun(100, func() { p.Add(1, F("loss", 0.5), F("acc", 0.9)) }); a != 0 {
+			t.Errorf("Add: %v allocs, want 0", a)
+		}
+	})
 	for _, mode := range []ProgressMode{ProgressAuto, ProgressOff} {
 		var buf bytes.Buffer
 		p := NewProgress(&buf, 10, "x", mode)
