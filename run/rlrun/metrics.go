@@ -56,11 +56,18 @@ func (s *metricsSink) Log(step int, metrics ...rl.Metric) error {
 	if len(metrics) == 0 {
 		return nil
 	}
-	widened := false
-	for _, m := range metrics {
+	for i, m := range metrics {
 		if m.Key == "" || m.Key == StepKey {
 			return fmt.Errorf("rlrun: invalid metric key %q", m.Key)
 		}
+		for _, o := range metrics[:i] {
+			if o.Key == m.Key {
+				return fmt.Errorf("rlrun: metric %q repeated in one row", m.Key)
+			}
+		}
+	}
+	widened := false
+	for _, m := range metrics {
 		if _, ok := s.col[m.Key]; !ok {
 			s.col[m.Key] = len(s.keys)
 			s.keys = append(s.keys, m.Key)
@@ -73,9 +80,6 @@ func (s *metricsSink) Log(step int, metrics ...rl.Metric) error {
 	row[0], set[0] = float64(step), true
 	for _, m := range metrics {
 		c := s.col[m.Key]
-		if set[c] {
-			return fmt.Errorf("rlrun: metric %q repeated in one row", m.Key)
-		}
 		row[c], set[c] = m.Value, true
 		s.last[m.Key] = m.Value
 	}
