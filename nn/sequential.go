@@ -125,14 +125,6 @@ func (s *Sequential) Forward(dst, x *tensor.Mat) *tensor.Mat {
 	return s.Layers[n-1].Forward(dst, in)
 }
 
-// input returns the input of layer i in the last Forward.
-func (s *Sequential) input(i int) *tensor.Mat {
-	if i == 0 {
-		return s.x
-	}
-	return s.outs[i-1]
-}
-
 // gradBuf returns the reused buffer for ∂L/∂(input of layer i), i ≥ 1.
 func (s *Sequential) gradBuf(i int) *tensor.Mat {
 	in := s.outs[i-1]
@@ -146,9 +138,9 @@ func (s *Sequential) gradBuf(i int) *tensor.Mat {
 }
 
 // backward runs the chain rule from the last layer down to layer 1 and
-// returns ∂L/∂(input of layer 0)'s upstream gradient, i.e. ∂L/∂outs[0]
-// (or dy itself for a single layer). paramGrads selects Backward (true) or
-// BackwardInput (false).
+// returns ∂L/∂outs[0], the gradient with respect to layer 0's output (dy
+// itself for a single layer). paramGrads selects Backward (true) or
+// BackwardInput (false) for those layers.
 func (s *Sequential) backward(dy *tensor.Mat, paramGrads bool) *tensor.Mat {
 	if s.x == nil {
 		panic("nn: Sequential.Backward before Forward")
