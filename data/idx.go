@@ -104,9 +104,9 @@ func ReadIDX(r io.Reader) (*IDX, error) {
 // as data arrives, so a header claiming more data than the file holds costs
 // no more memory than the file itself.
 func readExactly(r io.Reader, n int) ([]byte, error) {
-	// Trust the header for up to 64 MiB (all of MNIST's 47 MB of images, read
-	// without regrowing); beyond that grow with the data actually read.
-	const chunk, trusted = 1 << 22, 1 << 26
+	// Trust the header for up to 1 MiB; beyond that grow with the data
+	// actually read, so a corrupt header cannot force a large allocation.
+	const chunk, trusted = 1 << 22, 1 << 20
 	buf := make([]byte, 0, min(n, trusted))
 	for len(buf) < n {
 		want := min(n-len(buf), chunk)

@@ -97,6 +97,9 @@ func TestLoadDir(t *testing.T) {
 }
 
 func TestLoad_Real(t *testing.T) {
+	if testing.Short() {
+		t.Skip("decodes 140k real images; skipped under -short")
+	}
 	// Sizes and first labels from the datasets' documentation: MNIST and
 	// Fashion-MNIST both have 60000 training and 10000 test 28×28 images in
 	// 10 classes; MNIST's first training label is 5 (LeCun's train-labels
