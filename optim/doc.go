@@ -9,6 +9,16 @@
 // backward pass). Updates follow PyTorch's torch.optim semantics exactly, in
 // float32, so hyperparameters carry over unchanged. Step does not allocate.
 //
+// A training step reads:
+//
+//	opt.SetLR(sched.LR(step, total))
+//	opt.ZeroGrad()
+//	net.Forward(y, x)
+//	loss := nn.SoftmaxCrossEntropy(dy, y, labels, nn.Mean)
+//	net.BackwardParams(dy)
+//	optim.ClipGradNorm(params, 0.5)
+//	opt.Step()
+//
 // State returns the optimiser's buffers as named tensors for checkpoints,
 // keyed by parameter index like PyTorch's optimizer state_dict ("exp_avg.0",
 // "exp_avg_sq.0", "momentum_buffer.0"), plus "step": the update count as a
