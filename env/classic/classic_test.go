@@ -421,6 +421,7 @@ func benchStep(b *testing.B, e env.Env) {
 	act := space.Sample(nil, rng)
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
 	for i := 0; i < b.N; i++ {
 		act = space.Sample(act, rng)
 		if st := tl.Step(act); st.Terminated || st.Truncated {
@@ -428,6 +429,9 @@ func benchStep(b *testing.B, e env.Env) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "steps/s")
+	if cpu := cpuSeconds() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(b.N)/cpu, "steps/cpu-s")
+	}
 }
 
 // TestSincos_MatchesSinCos guards the assumption that math.Sincos returns
