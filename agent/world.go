@@ -120,12 +120,12 @@ type World struct {
 	ObsDim int
 	ActDim int // width of the action input (one-hot for Discrete)
 
-	dims     []int           // dims[0] = ObsDim, dims[n] = Latent[n−1]
-	parents  [][]int         // parents[n] = P(n) (1-based latent numbers)
-	children [][]int         // children[n] = nodes whose input holds z^n_t
-	offset   [][]int         // offset[c][k] = column of parents[c][k] in c's input
-	inDim    []int           // input width of node n's networks
-	topo     []int           // latent nodes, parents first
+	dims     []int            // dims[0] = ObsDim, dims[n] = Latent[n−1]
+	parents  [][]int          // parents[n] = P(n) (1-based latent numbers)
+	children [][]int          // children[n] = nodes whose input holds z^n_t
+	offset   [][]int          // offset[c][k] = column of parents[c][k] in c's input
+	inDim    []int            // input width of node n's networks
+	topo     []int            // latent nodes, parents first
 	Mu       []*nn.Sequential // mean networks, index 0 … N
 	PrecNet  []*nn.Sequential // state-dependent log-precision heads (nil otherwise)
 	LogPrec  []*nn.Param      // learned constant log-precisions, 1×dims[n] (nil otherwise)
