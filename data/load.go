@@ -41,8 +41,8 @@ func Load(name, dir string) (train, test *Dataset, err error) {
 		case "fashion", "fashion-mnist":
 			name = "fashion"
 			dir = FashionDir
-			if _, err := findIDX(dir, "train-images-idx3-ubyte"); err != nil {
-				return nil, nil, errors.New("data: Fashion-MNIST not found in " + FashionDir + "; install it with: apt-get install dataset-fashion-mnist")
+			if err := checkFashion(dir); err != nil {
+				return nil, nil, err
 			}
 		default:
 			return nil, nil, fmt.Errorf("data: unknown dataset %q; use mnist, fashion, or a folder of IDX files with --data DIR", name)
@@ -51,6 +51,15 @@ func Load(name, dir string) (train, test *Dataset, err error) {
 		name = filepath.Base(dir)
 	}
 	return LoadDir(dir, name)
+}
+
+// checkFashion reports, in one line saying how to install it, when dir does
+// not hold Fashion-MNIST.
+func checkFashion(dir string) error {
+	if _, err := findIDX(dir, "train-images-idx3-ubyte"); err != nil {
+		return errors.New("data: Fashion-MNIST not found in " + dir + "; install it with: apt-get install dataset-fashion-mnist")
+	}
+	return nil
 }
 
 // LoadDir reads train-{images-idx3,labels-idx1}-ubyte and

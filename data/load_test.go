@@ -88,6 +88,12 @@ func TestLoadDir(t *testing.T) {
 			t.Errorf("error %v, want it to name the missing file", err)
 		}
 	})
+	t.Run("missing fashion", func(t *testing.T) {
+		err := checkFashion(t.TempDir())
+		if err == nil || !strings.Contains(err.Error(), "apt-get install dataset-fashion-mnist") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("error %v, want one line with the install command", err)
+		}
+	})
 	t.Run("unknown name", func(t *testing.T) {
 		_, _, err := Load("cifar", "")
 		if err == nil || !strings.Contains(err.Error(), "--data DIR") {

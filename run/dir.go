@@ -12,11 +12,11 @@ import (
 
 // File names inside a run directory.
 const (
-	ConfigFile     = "config.json"
-	MetricsCSV     = "metrics.csv"
-	MetricsJSONL   = "metrics.jsonl"
-	SummaryFile    = "summary.json"
-	CheckpointFile = "checkpoint.safetensors"
+	ConfigFile     = "config.json"            // the typed config, indented JSON
+	MetricsCSV     = "metrics.csv"            // metric rows, header fixed by the first row
+	MetricsJSONL   = "metrics.jsonl"          // the same rows, one JSON object per line
+	SummaryFile    = "summary.json"           // final results
+	CheckpointFile = "checkpoint.safetensors" // the last good checkpoint
 )
 
 // Dir is a run directory.
