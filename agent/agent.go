@@ -1,0 +1,293 @@
+package agent
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/vfe-go/vfe/dist"
+	"github.com/vfe-go/vfe/env"
+	"github.com/vfe-go/vfe/nn"
+	"github.com/vfe-go/vfe/tensor"
+)
+
+// Agent is the variational perception–action agent: a predictive-coding
+// world model that infers z_t from (z_{t−1}, a_{t−1}, x_t), a policy
+// π_φ(a|z) and twin critics Q̂(z, a) on the inferred state. It implements
+// rl.Policy (with per-row filtering memory, reset by Reset) and
+// rl.Checkpointer.
+type Agent struct {
+	Cfg      Config
+	World    *World
+	Actor    *nn.Sequential // z → logits (Discrete) or [mean, raw log-std] (Box)
+	Q1, Q2   *nn.Sequential // Discrete: z → Q(z, ·); Box: [z, a] → Q(z, a)
+	Q1t, Q2t *nn.Sequential // target critics
+	Recog    *nn.Sequential // amortised recognition [x, z_{t−1}, a_{t−1}] → z_t (nil unless Amortised)
+
+	discrete     bool
+	nAct         int // K (Discrete) or action dimension (Box)
+	actIn        int // width of the action input to the world model
+	scale, bias  []float32
+	bound        dist.LogStdBound
+	obsDim, sDim int
+
+	// acting memory (rows of the last Act batch)
+	act   *actState
+	named []nn.NamedParam
+}
+
+// actState is the per-row filtering memory used by Act.
+type actState struct {
+	f      *Filter
+	prevS  *tensor.Mat
+	prevA  *tensor.Mat
+	s      *tensor.Mat
+	logits *tensor.Mat
+	u      *tensor.Mat
+	idx    []int
+	recIn  *tensor.Mat
+}
+
+// NewAgent builds an untrained agent for the given observation space (a Box)
+// and action space (Discrete or Box).
+func NewAgent(cfg Config, obs, act env.Space) (*Agent, error) {
+	return newAgent(cfg, obs, act, rand.New(rand.NewPCG(0, 0x7a)))
+}
+
+func newAgent(cfg Config, obs, act env.Space, rng *rand.Rand) (*Agent, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	a := &Agent{Cfg: cfg, obsDim: obs.Dim(), bound: dist.DefaultLogStdBound()}
+	switch sp := act.(type) {
+	case env.Discrete:
+		a.discrete, a.nAct, a.actIn = true, sp.N, sp.N
+	case *env.Box:
+		a.nAct, a.actIn = sp.Dim(), sp.Dim()
+		a.scale = make([]float32, sp.Dim())
+		a.bias = make([]float32, sp.Dim())
+		for i := range a.scale {
+			lo, hi := sp.Low[i], sp.High[i]
+			if math.IsInf(float64(lo), 0) || math.IsInf(float64(hi), 0) {
+				return nil, fmt.Errorf("agent: unbounded action dimension %d", i)
+			}
+			a.scale[i], a.bias[i] = (hi-lo)/2, (hi+lo)/2
+		}
+	default:
+		return nil, fmt.Errorf("agent: unsupported action space %v", act)
+	}
+	w, err := NewWorld(cfg.World, a.obsDim, a.actIn, rng)
+	if err != nil {
+		return nil, err
+	}
+	a.World = w
+	a.sDim = w.StateDim()
+	mlp := func(in, out int, init nn.Init) *nn.Sequential {
+		sizes := append(append([]int{in}, cfg.Hidden...), out)
+		return nn.NewMLP(rng, sizes, tensor.ReLU, tensor.Identity, init)
+	}
+	if a.discrete {
+		a.Actor = mlp(a.sDim, a.nAct, nn.InitTorch)
+		a.Q1, a.Q2 = mlp(a.sDim, a.nAct, nn.InitTorch), mlp(a.sDim, a.nAct, nn.InitTorch)
+	} else {
+		a.Actor = mlp(a.sDim, 2*a.nAct, nn.InitTorch)
+		a.Q1, a.Q2 = mlp(a.sDim+a.nAct, 1, nn.InitTorch), mlp(a.sDim+a.nAct, 1, nn.InitTorch)
+	}
+	a.Q1t, a.Q2t = nn.Clone(a.Q1).(*nn.Sequential), nn.Clone(a.Q2).(*nn.Sequential)
+	a.named = append(a.named, w.Params()...)
+	a.named = append(a.named, nn.NamedParams("actor", a.Actor)...)
+	a.named = append(a.named, nn.NamedParams("q1", a.Q1)...)
+	a.named = append(a.named, nn.NamedParams("q2", a.Q2)...)
+	if cfg.Amortised {
+		a.Recog = mlp(a.obsDim+a.sDim+a.actIn, a.sDim, nn.InitTorch)
+		a.named = append(a.named, nn.NamedParams("recognition", a.Recog)...)
+	}
+	return a, nil
+}
+
+// Discrete reports whether the action space is discrete.
+func (a *Agent) Discrete() bool { return a.discrete }
+
+// encodeAction writes the world-model input encoding of an env action row
+// (one-hot for Discrete) into dst.
+func (a *Agent) encodeAction(dst, action []float32) {
+	if a.discrete {
+		clear(dst)
+		dst[int(action[0])] = 1
+		return
+	}
+	copy(dst, action)
+}
+
+// Tensors implements rl.Checkpointer: every network's weights.
+func (a *Agent) Tensors() []nn.NamedTensor {
+	out := make([]nn.NamedTensor, len(a.named))
+	for i, np := range a.named {
+		out[i] = nn.NamedTensor{Name: np.Name, Val: np.Param.Val}
+	}
+	return out
+}
+
+// Load implements rl.Checkpointer.
+func (a *Agent) Load(ts []nn.NamedTensor) error {
+	by := make(map[string]*tensor.Mat, len(ts))
+	for _, t := range ts {
+		by[t.Name] = t.Val
+	}
+	for _, np := range a.named {
+		m, ok := by[np.Name]
+		if !ok {
+			return fmt.Errorf("agent: checkpoint lacks %q", np.Name)
+		}
+		if !tensor.SameShape(m, np.Param.Val) {
+			return fmt.Errorf("agent: checkpoint tensor %q is %d×%d, want %d×%d", np.Name, m.Rows, m.Cols, np.Param.Val.Rows, np.Param.Val.Cols)
+		}
+		np.Param.Val.CopyFrom(m)
+	}
+	nn.CopyParams(a.Q1t.Params(), a.Q1.Params())
+	nn.CopyParams(a.Q2t.Params(), a.Q2.Params())
+	return nil
+}
+
+// ensureAct sizes the acting memory for b rows, zeroing it when it changes.
+func (a *Agent) ensureAct(b int) *actState {
+	if a.act != nil && a.act.f.B == b {
+		return a.act
+	}
+	st := &actState{
+		f:      a.World.NewFilter(b),
+		prevS:  tensor.New(b, a.sDim),
+		prevA:  tensor.New(b, a.actIn),
+		s:      tensor.New(b, a.sDim),
+		logits: tensor.New(b, a.Actor.OutDim()),
+		u:      tensor.New(b, max(a.nAct, 1)),
+		idx:    make([]int, b),
+	}
+	if a.Recog != nil {
+		st.recIn = tensor.New(b, a.obsDim+a.sDim+a.actIn)
+	}
+	a.act = st
+	return st
+}
+
+// Reset clears the filtering memory of row i (a new episode starts there):
+// z_{t−1} = 0 and a_{t−1} = 0, the seed's p(s_1 | s_0, a_0) ≡ p(s_1).
+func (a *Agent) Reset(row int) {
+	if a.act == nil || row >= a.act.f.B {
+		return
+	}
+	clear(a.act.prevS.Row(row))
+	clear(a.act.prevA.Row(row))
+}
+
+// perceive infers z_t for the rows of obs given the acting memory and
+// returns the filter's inference statistics.
+func (a *Agent) perceive(st *actState, obs *tensor.Mat) (int, error) {
+	f := st.f
+	f.X.CopyFrom(obs)
+	f.SetPrev(st.prevS)
+	f.A.CopyFrom(st.prevA)
+	keep := false
+	if a.Recog != nil {
+		a.recognise(st.recIn, f, obs, st.prevS, st.prevA)
+		keep = true
+	}
+	f.Init(keep)
+	n, err := f.Infer(a.Cfg.World.T, a.Cfg.World.Eta)
+	f.State(st.s)
+	return n, err
+}
+
+// recognise writes the amortised initial latents into f.Z.
+func (a *Agent) recognise(in *tensor.Mat, f *Filter, obs, prevS, prevA *tensor.Mat) {
+	od, sd := a.obsDim, a.sDim
+	for b := 0; b < obs.Rows; b++ {
+		row := in.Row(b)
+		copy(row[:od], obs.Row(b))
+		copy(row[od:od+sd], prevS.Row(b))
+		copy(row[od+sd:], prevA.Row(b))
+	}
+	out := a.Recog.Forward(nil, in)
+	w := a.World
+	for b := 0; b < obs.Rows; b++ {
+		off := 0
+		for n := 1; n <= w.N(); n++ {
+			d := w.dims[n]
+			copy(f.Z[n].Data[b*d:(b+1)*d], out.Data[b*sd+off:b*sd+off+d])
+			off += d
+		}
+	}
+}
+
+// Act implements rl.Policy: it infers z_t for each row of obs (using that
+// row's z_{t−1}, a_{t−1}), then samples a_t ~ π_φ(·|z_t) (or takes the mode
+// when deterministic) and remembers (z_t, a_t) for the row's next call.
+// Call Reset(row) when a row's episode restarts. dst is B×ActDim (one
+// column holding the index for Discrete).
+func (a *Agent) Act(dst, obs *tensor.Mat, deterministic bool, rng *rand.Rand) *tensor.Mat {
+	st := a.ensureAct(obs.Rows)
+	if _, err := a.perceive(st, obs); err != nil {
+		// Keep acting on the last finite state rather than on NaN.
+		st.s.CopyFrom(st.prevS)
+	}
+	cols := 1
+	if !a.discrete {
+		cols = a.nAct
+	}
+	if dst == nil || dst.Rows != obs.Rows || dst.Cols != cols {
+		dst = tensor.New(obs.Rows, cols)
+	}
+	a.Actor.Forward(st.logits, st.s)
+	a.selectActions(dst, st, deterministic, rng)
+	st.prevS.CopyFrom(st.s)
+	for b := 0; b < obs.Rows; b++ {
+		a.encodeAction(st.prevA.Row(b), dst.Row(b))
+	}
+	return dst
+}
+
+func (a *Agent) selectActions(dst *tensor.Mat, st *actState, deterministic bool, rng *rand.Rand) {
+	if a.discrete {
+		c := dist.NewCategorical(st.logits)
+		if deterministic {
+			c.Mode(st.idx)
+		} else {
+			c.Sample(st.idx, rng)
+		}
+		for b, k := range st.idx {
+			dst.Data[b] = float32(k)
+		}
+		return
+	}
+	mean, logStd := a.split(st.logits, nil, nil)
+	tg := dist.NewTanhGaussian(mean, logStd, a.scale, a.bias)
+	if deterministic {
+		tg.Mode(dst)
+		return
+	}
+	tg.Sample(dst, st.u, rng)
+}
+
+// split views the actor output [mean | raw log-std] as mean and bounded
+// log-std matrices (copies into the given buffers, nil allocates).
+func (a *Agent) split(out, mean, logStd *tensor.Mat) (*tensor.Mat, *tensor.Mat) {
+	d := a.nAct
+	if mean == nil {
+		mean = tensor.New(out.Rows, d)
+	}
+	if logStd == nil {
+		logStd = tensor.New(out.Rows, d)
+	}
+	mean.Resize(out.Rows, d)
+	logStd.Resize(out.Rows, d)
+	for b := 0; b < out.Rows; b++ {
+		r := out.Row(b)
+		copy(mean.Row(b), r[:d])
+		copy(logStd.Row(b), r[d:])
+	}
+	a.bound.Apply(logStd, logStd)
+	return mean, logStd
+}
+
+var errNoEnv = errors.New("agent: TrainOptions.MakeEnv is required")

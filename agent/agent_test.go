@@ -1,0 +1,98 @@
+package agent
+
+import (
+	"math"
+	"testing"
+
+	"github.com/vfe-go/vfe/env"
+	"github.com/vfe-go/vfe/env/classic"
+	"github.com/vfe-go/vfe/rl"
+)
+
+// sliceLogger keeps every metric for inspection.
+type sliceLogger struct {
+	rows []map[string]float64
+}
+
+func (s *sliceLogger) Log(step int, ms ...rl.Metric) error {
+	row := map[string]float64{"step": float64(step)}
+	for _, m := range ms {
+		row[m.Key] = m.Value
+	}
+	s.rows = append(s.rows, row)
+	return nil
+}
+
+func (s *sliceLogger) last(key string) float64 {
+	for i := len(s.rows) - 1; i >= 0; i-- {
+		if v, ok := s.rows[i][key]; ok {
+			return v
+		}
+	}
+	return math.NaN()
+}
+
+func maker(id string) rl.EnvMaker {
+	return func() (env.Env, error) { return classic.Make(id) }
+}
+
+func smallConfig() Config {
+	cfg := DefaultConfig()
+	cfg.World.Latent = []int{8, 4}
+	cfg.World.Hidden = 16
+	cfg.World.T = 5
+	cfg.Hidden = []int{16}
+	cfg.BatchSize = 16
+	cfg.LearningStarts = 50
+	cfg.Steps = 300
+	cfg.LogEvery = 100
+	return cfg
+}
+
+func TestTrain_RunsAndLogsEveryTerm(t *testing.T) {
+	for _, id := range []string{"CartPole-v1", "Pendulum-v1"} {
+		t.Run(id, func(t *testing.T) {
+			cfg := smallConfig()
+			cfg.Alpha = 0.1
+			cfg.World.Prec = PrecState
+			cfg.Amortised = true
+			log := &sliceLogger{}
+			a, err := Train(cfg, 1, rl.TrainOptions{MakeEnv: maker(id), Logger: log, EvalEvery: 0, EvalEpisodes: 2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []string{"transition", "observation", "value", "drift", "perception_entropy", "policy_entropy", "F", "wm/obs_error", "eval/mean_return", "charts/info"} {
+				if v := log.last(k); math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Errorf("metric %s = %v", k, v)
+				}
+			}
+			if a == nil {
+				t.Fatal("no agent")
+			}
+		})
+	}
+}
+
+func TestTrain_Deterministic(t *testing.T) {
+	run := func() []map[string]float64 {
+		log := &sliceLogger{}
+		if _, err := Train(smallConfig(), 7, rl.TrainOptions{MakeEnv: maker("CartPole-v1"), Logger: log, EvalEpisodes: 1}); err != nil {
+			t.Fatal(err)
+		}
+		return log.rows
+	}
+	a, b := run(), run()
+	if len(a) != len(b) {
+		t.Fatalf("%d vs %d log rows", len(a), len(b))
+	}
+	for i := range a {
+		for k, v := range a[i] {
+			if k == "charts/sps" {
+				continue
+			}
+			if w := b[i][k]; math.Float64bits(v) != math.Float64bits(w) && !(math.IsNaN(v) && math.IsNaN(w)) {
+				t.Fatalf("row %d %s: %v vs %v", i, k, v, w)
+			}
+		}
+	}
+}
