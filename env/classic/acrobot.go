@@ -78,7 +78,7 @@ func acrobotDeriv(s [4]float64, tau float64) [4]float64 {
 	m1, m2, l1, lc1, lc2, i1, i2, g := 1.0, 1.0, 1.0, 0.5, 0.5, 1.0, 1.0, acG
 	pi := math.Pi
 	th1, th2, dth1, dth2 := s[0], s[1], s[2], s[3]
-	c2, s2 := math.Cos(th2), math.Sin(th2)
+	s2, c2 := math.Sincos(th2) // the same bits as math.Sin, math.Cos (tested)
 	d1 := float64(float64(m1*float64(lc1*lc1))+float64(m2*(float64(l1*l1)+float64(lc2*lc2)+float64(float64(2*l1*lc2)*c2)))) + i1 + i2
 	d2 := float64(m2*(float64(lc2*lc2)+float64(float64(l1*lc2)*c2))) + i2
 	phi2 := float64(float64(m2*lc2*g) * math.Cos(th1+th2-pi/2.0))

@@ -96,13 +96,15 @@ func (c *CartPole) Step(action []float32) env.Step {
 	if !c.started {
 		panic("classic: CartPole.Step before Reset")
 	}
-	force := -cpForceMag
-	if len(action) != 1 || (action[0] != 0 && action[0] != 1) {
+	if len(action) != 1 {
 		(env.Discrete{N: 2}).Index(action) // panics with the reason
 	}
-	if action[0] == 1 {
-		force = cpForceMag
+	a := action[0]
+	if a*(a-1) != 0 { // a is neither 0 nor 1 (or NaN); one predictable branch
+		(env.Discrete{N: 2}).Index(action)
 	}
+	// ±10 N without a data-dependent branch: −10 + 20·a is exact for a ∈ {0, 1}.
+	force := -cpForceMag + 2*cpForceMag*float64(a)
 	x, xDot, theta, thetaDot := c.s[0], c.s[1], c.s[2], c.s[3]
 	// math.Sincos gives the same bits as math.Sin and math.Cos (tested).
 	sinT, cosT := math.Sincos(theta)
