@@ -80,7 +80,8 @@ def mountaincar_continuous(s, a, is32):
 
 
 def angle_normalize(x):
-    return math.fmod(math.fmod(x + math.pi, 2 * math.pi) + 2 * math.pi, 2 * math.pi) - math.pi
+    # Python's float % is a floored modulo like NumPy's remainder.
+    return (x + math.pi) % (2 * math.pi) - math.pi
 
 
 def pendulum(s, a):
