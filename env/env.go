@@ -71,6 +71,7 @@ type Policy interface {
 
 // RandomPolicy samples actions uniformly from a space (Space.Sample).
 type RandomPolicy struct {
+	// Space is the action space to sample; it must not be nil.
 	Space Space
 	buf   []float32
 }

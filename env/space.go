@@ -28,8 +28,13 @@ type Space interface {
 // float32 like Gymnasium's Box(dtype=float32). Bounds may be ±Inf. Shape is
 // the logical shape (row-major); its product equals len(Low).
 type Box struct {
-	Low, High []float32
-	Shape     []int
+	// Low and High are the per-dimension bounds (flat, len Dim()); ±Inf
+	// means unbounded on that side.
+	Low []float32
+	// High is the upper bound of each dimension.
+	High []float32
+	// Shape is the logical shape; its product is len(Low).
+	Shape []int
 }
 
 // NewBox returns a Box with the given bounds. A nil or empty shape means
@@ -161,6 +166,8 @@ func fmtShape(s []int) string {
 // Discrete is the set {0, 1, ..., N-1}; an element is a one-value slice
 // holding the index as a float32.
 type Discrete struct {
+	// N is the number of actions (≥ 1); the zero value is an empty,
+	// unusable space.
 	N int
 }
 

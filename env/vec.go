@@ -50,15 +50,18 @@ type VecEnv struct {
 	// ended in the last Step, the final observation of that episode; rows
 	// of envs that did not end are stale.
 	FinalObs []float32
-	// Rewards, Terminated and Truncated hold the last Step's outcome per env.
-	Rewards    []float64
+	// Rewards holds the last Step's reward per env (0 after Reset).
+	Rewards []float64
+	// Terminated holds the last Step's Terminated flag per env.
 	Terminated []bool
-	Truncated  []bool
-	// EpisodeReturn and EpisodeLength are the undiscounted return and
-	// length of each env's current episode; for an env that ended in the
-	// last Step they hold the totals of the ended episode until the next
-	// Step.
+	// Truncated holds the last Step's Truncated flag per env.
+	Truncated []bool
+	// EpisodeReturn is the undiscounted return of each env's current
+	// episode; for an env that ended in the last Step it holds the ended
+	// episode's total until the next Step.
 	EpisodeReturn []float64
+	// EpisodeLength is the number of steps of each env's current episode,
+	// with the same convention as EpisodeReturn.
 	EpisodeLength []int
 
 	envs         []Env

@@ -1,11 +1,3 @@
-// Package envtest is the conformance suite that every env.Env in vfe must
-// pass: well-formed spaces, seeded determinism, finite observations inside
-// the observation space, Gymnasium's terminated/truncated semantics,
-// Reset after the end of an episode, exact State/SetState replay for
-// Stateful envs and allocation-free stepping.
-//
-// It implements no equation of the seed; it checks the contract of the
-// environment p(s_τ | s_{τ-1}, a_{τ-1}), p(x_τ | s_τ) as seen through Env.
 package envtest
 
 import (

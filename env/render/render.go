@@ -1,17 +1,3 @@
-// Package render draws simple filled shapes into RGB images and writes
-// episodes as animated GIFs, using only the standard library's image
-// packages (no display). env/classic uses it to draw its tasks the way
-// Gymnasium's pygame renderer does.
-//
-// # Conventions
-//
-// Coordinates are image pixels as float64, x to the right and y downwards,
-// with pixel (i, j) covering [i, i+1)×[j, j+1); a pixel is painted when its
-// centre lies inside the shape. Drawing clips to the image bounds and never
-// panics for shapes that lie partly or wholly outside.
-//
-// This package implements no equation of the seed; it only shows the
-// environment state s_t to a person.
 package render
 
 import (
@@ -31,7 +17,12 @@ import (
 )
 
 // Point is a position in image pixels.
-type Point struct{ X, Y float64 }
+type Point struct {
+	// X grows to the right.
+	X float64
+	// Y grows downwards.
+	Y float64
+}
 
 // Fill paints the whole image with c.
 func Fill(img *image.RGBA, c color.RGBA) {

@@ -13,8 +13,12 @@ import (
 // Stable-Baselines3's and Gymnasium's RunningMeanStd do. It starts from
 // mean 0, variance 1 and a pseudo-count Epsilon = 1e-4.
 type RunningStats struct {
-	Mean, Var []float64
-	Count     float64
+	// Mean is the running mean per dimension.
+	Mean []float64
+	// Var is the running population variance per dimension.
+	Var []float64
+	// Count is the number of samples merged, plus the initial 1e-4.
+	Count float64
 }
 
 // NewRunningStats returns statistics for n dimensions.
@@ -129,10 +133,11 @@ type NormalizeObs struct {
 	inner env.Env
 	// Training selects whether observations update the statistics.
 	Training bool
-	Stats    *RunningStats
-	cfg      NormConfig
-	obs      []float32
-	space    env.Space
+	// Stats are the running statistics, one dimension per observation value.
+	Stats *RunningStats
+	cfg   NormConfig
+	obs   []float32
+	space env.Space
 }
 
 var _ env.Env = (*NormalizeObs)(nil)
@@ -211,9 +216,10 @@ type NormalizeReward struct {
 	inner env.Env
 	// Training selects whether rewards update the statistics.
 	Training bool
-	Stats    *RunningStats
-	cfg      NormConfig
-	ret      float64
+	// Stats are the running statistics of the discounted return (1 dimension).
+	Stats *RunningStats
+	cfg   NormConfig
+	ret   float64
 }
 
 var _ env.Env = (*NormalizeReward)(nil)

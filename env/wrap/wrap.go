@@ -379,14 +379,17 @@ func (r *RescaleAction) Step(action []float32) env.Step {
 // Gymnasium's RecordEpisodeStatistics does.
 type EpisodeStats struct {
 	inner env.Env
-	// Return and Length are those of the current episode so far.
+	// Return is the undiscounted return of the current episode so far.
 	Return float64
+	// Length is the number of steps of the current episode so far.
 	Length int
-	// LastReturn and LastLength are those of the most recently ended
-	// episode; Episodes counts ended episodes (0 means none yet).
+	// LastReturn is the return of the most recently ended episode.
 	LastReturn float64
+	// LastLength is the length of the most recently ended episode.
 	LastLength int
-	Episodes   int
+	// Episodes counts ended episodes (0 means none yet, and LastReturn and
+	// LastLength are then 0).
+	Episodes int
 }
 
 var _ env.Env = (*EpisodeStats)(nil)
