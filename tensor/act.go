@@ -3,6 +3,8 @@ package tensor
 import (
 	"fmt"
 	"math"
+
+	"github.com/vfe-go/vfe/tensor/internal/vec"
 )
 
 // Act is an element-wise activation function f. The zero value is Identity.
@@ -182,8 +184,8 @@ func (a Act) Forward(dst, x *Mat) *Mat {
 	case Identity:
 		copy(d, s)
 	case Tanh:
-		for i, v := range s {
-			d[i] = Tanh32(v)
+		for i := vec.Tanh(d, nil, s); i < len(s); i++ {
+			d[i] = Tanh32(s[i])
 		}
 	case ReLU:
 		for i, v := range s {
@@ -207,8 +209,9 @@ func (a Act) Deriv(dst, x *Mat) *Mat {
 			d[i] = 1
 		}
 	case Tanh:
-		for i, v := range s {
-			y := Tanh32(v)
+		// The vector kernel stores y, then 1 − y² over it.
+		for i := vec.Tanh(d, d, s); i < len(s); i++ {
+			y := Tanh32(s[i])
 			d[i] = 1 - y*y
 		}
 	default:
@@ -233,8 +236,8 @@ func (a Act) ForwardDeriv(f, df, x *Mat) {
 			dd[i] = 1
 		}
 	case Tanh:
-		for i, v := range s {
-			y := Tanh32(v)
+		for i := vec.Tanh(fd, dd, s); i < len(s); i++ {
+			y := Tanh32(s[i])
 			fd[i] = y
 			dd[i] = 1 - y*y
 		}
