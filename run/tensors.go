@@ -131,9 +131,19 @@ func LoadTensors(path string) ([]Tensor, map[string]string, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("run: %w", err)
 	}
+	ts, meta, err := decodeTensors(b)
+	if err != nil {
+		return nil, nil, fmt.Errorf("run: checkpoint %s: %v", path, err)
+	}
+	return ts, meta, nil
+}
+
+// decodeTensors parses the bytes of a safetensors file; its errors are
+// completed by LoadTensors with the file's path.
+func decodeTensors(b []byte) ([]Tensor, map[string]string, error) {
 	st, err := safetensors.Deserialize(b)
 	if err != nil {
-		return nil, nil, fmt.Errorf("run: checkpoint %s is corrupt: %v", path, err)
+		return nil, nil, fmt.Errorf("corrupt: %v", err)
 	}
 	_, md, _ := safetensors.ReadMetadata(b)
 	meta := map[string]string{}
@@ -145,13 +155,16 @@ func LoadTensors(path string) ([]Tensor, map[string]string, error) {
 		tv := nt.TensorView
 		shape := make([]int, len(tv.Shape()))
 		for i, d := range tv.Shape() {
+			if d > math.MaxInt32 {
+				return nil, nil, fmt.Errorf("corrupt: tensor %q has dimension %d", nt.Name, d)
+			}
 			shape[i] = int(d)
 		}
 		if len(shape) == 0 {
 			shape = []int{1}
 		}
 		if len(shape) > 2 {
-			return nil, nil, fmt.Errorf("run: checkpoint %s: tensor %q has %d dimensions, want 1 or 2", path, nt.Name, len(shape))
+			return nil, nil, fmt.Errorf("tensor %q has %d dimensions, want 1 or 2", nt.Name, len(shape))
 		}
 		t := Tensor{Name: nt.Name, Shape: shape}
 		data := tv.Data()
@@ -167,7 +180,7 @@ func LoadTensors(path string) ([]Tensor, map[string]string, error) {
 				t.F64[i] = math.Float64frombits(binary.LittleEndian.Uint64(data[8*i:]))
 			}
 		default:
-			return nil, nil, fmt.Errorf("run: checkpoint %s: tensor %q has dtype %v, want F32 or F64", path, nt.Name, tv.DType())
+			return nil, nil, fmt.Errorf("tensor %q has dtype %v, want F32 or F64", nt.Name, tv.DType())
 		}
 		out = append(out, t)
 	}

@@ -184,3 +184,25 @@ func TestLoadTensors_HandMade(t *testing.T) {
 		}
 	})
 }
+
+func FuzzDecodeTensors(f *testing.F) {
+	header := `{"a":{"dtype":"F32","shape":[1,2],"data_offsets":[0,8]}}`
+	f.Add(append(append(binary.LittleEndian.AppendUint64(nil, uint64(len(header))), header...), make([]byte, 8)...))
+	f.Add([]byte{8, 0, 0, 0, 0, 0, 0, 0, '{', '}', ' ', ' ', ' ', ' ', ' ', ' '})
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		ts, _, err := decodeTensors(b)
+		if err != nil {
+			return
+		}
+		for _, x := range ts {
+			n := 1
+			for _, d := range x.Shape {
+				n *= d
+			}
+			if len(x.F32)+len(x.F64) != n {
+				t.Fatalf("tensor %q: %d values for shape %v", x.Name, len(x.F32)+len(x.F64), x.Shape)
+			}
+		}
+	})
+}
