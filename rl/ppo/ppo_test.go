@@ -252,7 +252,6 @@ func TestAgent_Load(t *testing.T) {
 	}
 }
 
-
 func TestObsNorm(t *testing.T) {
 	// Two batches merged with the parallel-variance formula equal the
 	// moments of the concatenation (plus the 1e-4 prior count of mean 0,
