@@ -96,3 +96,27 @@ func TestTrain_Deterministic(t *testing.T) {
 		}
 	}
 }
+
+func TestAgent_Imagine(t *testing.T) {
+	cfg := smallConfig()
+	a, err := Train(cfg, 3, rl.TrainOptions{MakeEnv: maker("CartPole-v1"), EvalEpisodes: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	im, err := a.Imagine(maker("CartPole-v1"), 1, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(im.MSE) != 4 || len(im.Actual) < 2 {
+		t.Fatalf("imagination has %d horizons over %d steps", len(im.MSE), len(im.Actual))
+	}
+	for h, v := range im.MSE {
+		if math.IsNaN(v) || v < 0 {
+			t.Fatalf("MSE at horizon %d = %v", h+1, v)
+		}
+	}
+	out := t.TempDir() + "/imagine.png"
+	if err := im.WritePNG(out); err != nil {
+		t.Fatal(err)
+	}
+}
