@@ -164,8 +164,8 @@ func EncodeGIF(w io.Writer, frames []*image.RGBA, delay int) error {
 	return nil
 }
 
-// WriteFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, so readers never see a partial file.
+// WriteFileAtomic writes data to path (mode 0644) through a temporary file
+// in the same directory and a rename, so readers never see a partial file.
 func WriteFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
@@ -173,6 +173,11 @@ func WriteFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("render: create %s: %w (check that the directory exists and is writable)", path, err)
 	}
 	name := tmp.Name()
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		os.Remove(name)
+		return fmt.Errorf("render: chmod %s: %w", name, err)
+	}
 	if _, err := io.Copy(tmp, bytes.NewReader(data)); err != nil {
 		tmp.Close()
 		os.Remove(name)
