@@ -16,9 +16,9 @@ import (
 
 // Figure files a study writes.
 const (
-	CurveFile       = "acc-after-task.png"    // continual: mean accuracy on the tasks seen so far
-	BatchAccFile    = "acc-vs-batch.png"      // batch size: test accuracy
-	BatchOnlineFile = "online-vs-batch.png"   // batch size: prequential accuracy
+	CurveFile       = "acc-after-task.png"     // continual: mean accuracy on the tasks seen so far
+	BatchAccFile    = "acc-vs-batch.png"       // batch size: test accuracy
+	BatchOnlineFile = "online-vs-batch.png"    // batch size: prequential accuracy
 	heatmapPattern  = "accuracy-matrix-%s.png" // continual: mean R per method
 )
 
