@@ -1,0 +1,58 @@
+package dqn
+
+import (
+	"testing"
+
+	"github.com/vfe-go/vfe/env"
+	"github.com/vfe-go/vfe/internal/testrand"
+	"github.com/vfe-go/vfe/nn"
+	"github.com/vfe-go/vfe/rl"
+	"github.com/vfe-go/vfe/tensor"
+)
+
+// updateFLOPs counts the floating-point operations of one learner update
+// (2·B·in·out per GEMM): target forward, online forward (twice with double
+// DQN), parameter gradients of every layer and input gradients of every
+// layer but the first.
+func updateFLOPs(net *nn.Sequential, b int, double bool) float64 {
+	var f, first float64
+	for i, l := range net.Linears() {
+		g := 2 * float64(b) * float64(l.In) * float64(l.Out)
+		f += g
+		if i == 0 {
+			first = g
+		}
+	}
+	fwd := 2.0
+	if double {
+		fwd = 3
+	}
+	return fwd*f + f + (f - first)
+}
+
+// BenchmarkDQN_Update times one gradient step of the CartPole-v1 zoo
+// configuration (Q network 4 → 256 → 256 → 2, batch 64) and reports
+// GFLOP/s.
+func BenchmarkDQN_Update(b *testing.B) {
+	c, _ := ZooConfig("CartPole-v1")
+	a, err := newAgent(c, env.UniformBox(-1, 1, 4), env.Discrete{N: 2}, testrand.New(1))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, _ := newLearner(c, a)
+	rng := testrand.New(2)
+	buf := rl.NewReplayBuffer(1000, 1, 4, 1)
+	for i := 0; i < 1000; i++ {
+		o := []float32{rng.Float32(), rng.Float32(), rng.Float32(), rng.Float32()}
+		buf.Add(o, []float32{float32(i % 2)}, o, []float64{1}, []bool{false}, []bool{false}, nil)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ln.update(buf, rng)
+	}
+	fl := updateFLOPs(a.Q, c.BatchSize, c.DoubleDQN)
+	b.ReportMetric(fl*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+	b.ReportMetric(fl/1e6, "MFLOP/op")
+	_ = tensor.BLAS()
+}
