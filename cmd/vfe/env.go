@@ -22,6 +22,8 @@ import (
 	"github.com/vfe-go/vfe/env"
 	"github.com/vfe-go/vfe/env/classic"
 	"github.com/vfe-go/vfe/env/render"
+	"github.com/vfe-go/vfe/rl"
+	"github.com/vfe-go/vfe/run/rlrun"
 )
 
 func newEnvCmd() *cobra.Command {
@@ -354,7 +356,14 @@ func loadPolicy(name string, e env.Env) (env.Policy, error) {
 	if err != nil || !fi.IsDir() {
 		return nil, usagef("--policy %q is neither random nor a run directory", name)
 	}
-	return nil, fmt.Errorf("no policy loader for run directory %s (not a vfe rl/agent run)", name)
+	r, err := rlrun.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	if d := e.ObservationSpace().Dim(); d != r.ObsDim() {
+		return nil, usagef("--policy %s was trained on %s with %d observation values, this env has %d", name, r.Config.Env, r.ObsDim(), d)
+	}
+	return &rl.PolicyAdapter{P: r.Policy, Deterministic: true}, nil
 }
 
 func runRender(ctx context.Context, cfg renderConfig) (int, error) {

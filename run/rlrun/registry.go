@@ -7,6 +7,7 @@ import (
 
 	"github.com/vfe-go/vfe/env"
 	"github.com/vfe-go/vfe/rl"
+	"github.com/vfe-go/vfe/rl/ppo"
 )
 
 // Agent is what every algorithm's Train and NewAgent return: a policy that
@@ -41,7 +42,7 @@ type Algorithm interface {
 
 // Algorithms lists the --algo names Lookup knows, sorted.
 func Algorithms() []string {
-	names := []string{"ppo", "reinforce"}
+	names := []string{"ppo"}
 	sort.Strings(names)
 	return names
 }
@@ -51,6 +52,8 @@ func Algorithms() []string {
 func Lookup(name string) (Algorithm, error) {
 	switch name {
 	// One line per algorithm: Make(name, DefaultConfig, ZooConfig, Train, NewAgent).
+	case "ppo":
+		return Make("ppo", ppo.DefaultConfig, ppo.ZooConfig, ppo.Train, ppo.NewAgent), nil
 	}
 	return nil, fmt.Errorf("rlrun: unknown algorithm %q; valid: %s", name, strings.Join(Algorithms(), ", "))
 }

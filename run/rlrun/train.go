@@ -303,6 +303,7 @@ type Run struct {
 	Policy rl.Policy
 	// wrapState holds the saved wrapper statistics.
 	wrapState map[string][]float64
+	obsDim    int
 }
 
 // Open loads a run directory written by Train: its config and its policy
@@ -346,7 +347,7 @@ func open(lookup func(string) (Algorithm, error), runDir string) (*Run, error) {
 		}
 		return nil, err
 	}
-	r := &Run{Dir: runDir, Config: rc, Algo: algo, Policy: pol, wrapState: map[string][]float64{}}
+	r := &Run{Dir: runDir, Config: rc, Algo: algo, Policy: pol, wrapState: map[string][]float64{}, obsDim: e.ObservationSpace().Dim()}
 	loaded, err := toNamed(ts, r.wrapState)
 	if err != nil {
 		return nil, err
@@ -356,6 +357,10 @@ func open(lookup func(string) (Algorithm, error), runDir string) (*Run, error) {
 	}
 	return r, nil
 }
+
+// ObsDim returns the observation width the policy expects (that of the
+// run's env with its wrappers).
+func (r *Run) ObsDim() int { return r.obsDim }
 
 // Load returns the trained policy of a run directory and its env id.
 func Load(runDir string) (rl.Policy, string, error) {
