@@ -320,6 +320,7 @@ func benchVec(b *testing.B, v *env.VecEnv) {
 	one := make([]float32, v.ActDim())
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuSeconds()
 	for i := 0; i < b.N; i++ {
 		for k := 0; k < v.NumEnvs(); k++ {
 			one = space.Sample(one, rng)
@@ -328,4 +329,8 @@ func benchVec(b *testing.B, v *env.VecEnv) {
 		v.Step(acts)
 	}
 	b.ReportMetric(float64(b.N*v.NumEnvs())/b.Elapsed().Seconds(), "steps/s")
+	if cpu := cpuSeconds() - cpu0; cpu > 0 {
+		// Summed over worker goroutines: the cost per step, not the speed-up.
+		b.ReportMetric(float64(b.N*v.NumEnvs())/cpu, "steps/cpu-s")
+	}
 }
