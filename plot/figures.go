@@ -183,7 +183,6 @@ func Lines(xs []float64, series []Series, ax Axes, outPNG string) error {
 		ticks[i] = gplot.Tick{Value: x, Label: strconv.FormatFloat(x, 'g', 4, 64)}
 	}
 	p.X.Tick.Marker = ticks
-	var sets []plotter.XYs
 	for si, s := range series {
 		if len(s.Y) != len(xs) {
 			return fmt.Errorf("plot: series %q has %d points for %d x values", s.Name, len(s.Y), len(xs))
@@ -224,9 +223,7 @@ func Lines(xs []float64, series []Series, ax Axes, outPNG string) error {
 		eb.Color = c
 		p.Add(l, sc, eb)
 		p.Legend.Add(s.Name, l, sc)
-		sets = append(sets, pts)
 	}
-	placeLegend(p, sets...)
 	return saveGrid([]*gplot.Plot{p}, outPNG)
 }
 

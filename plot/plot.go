@@ -117,13 +117,11 @@ func Curves(runDir, outPNG string) error {
 	for _, f := range families {
 		p := newPlot(f, xLabel(xKey), "")
 		n := 0
-		var sets []plotter.XYs
 		for i, k := range members[f] {
 			pts := series(rows, xKey, k)
 			if len(pts) == 0 {
 				continue
 			}
-			sets = append(sets, pts)
 			if err := addLine(p, pts, k, plotutil.Color(i), len(members[f]) > 1); err != nil {
 				return err
 			}
@@ -133,7 +131,6 @@ func Curves(runDir, outPNG string) error {
 			p.Y.Label.Text = members[f][0]
 		}
 		if n > 0 {
-			placeLegend(p, sets...)
 			plots = append(plots, p)
 		}
 	}
@@ -149,37 +146,7 @@ func newPlot(title, x, y string) *gplot.Plot {
 	p.X.Label.Text = x
 	p.Y.Label.Text = y
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = true
-	p.Legend.Left = false
-	p.Legend.YOffs = -vg.Millimeter
 	return p
-}
-
-// placeLegend puts the legend in the bottom-right corner when the data sit
-// high at the right end of the plot (rising curves), else top-right.
-func placeLegend(p *gplot.Plot, sets ...plotter.XYs) {
-	xmin, xmax, ymin, ymax := math.Inf(1), math.Inf(-1), math.Inf(1), math.Inf(-1)
-	for _, s := range sets {
-		for _, pt := range s {
-			xmin, xmax = math.Min(xmin, pt.X), math.Max(xmax, pt.X)
-			ymin, ymax = math.Min(ymin, pt.Y), math.Max(ymax, pt.Y)
-		}
-	}
-	high, n := 0, 0
-	for _, s := range sets {
-		for _, pt := range s {
-			if pt.X >= xmin+0.6*(xmax-xmin) {
-				n++
-				if pt.Y > ymin+0.5*(ymax-ymin) {
-					high++
-				}
-			}
-		}
-	}
-	if n > 0 && 2*high > n {
-		p.Legend.Top = false
-		p.Legend.YOffs = vg.Millimeter * 2
-	}
 }
 
 func addLine(p *gplot.Plot, pts plotter.XYs, name string, c color.Color, legend bool) error {
@@ -202,6 +169,8 @@ func addLine(p *gplot.Plot, pts plotter.XYs, name string, c color.Color, legend 
 }
 
 // saveGrid lays plots out in a grid of up to 3 columns and writes a PNG.
+// Legends are drawn below their plot, outside the data area, so they never
+// hide a curve.
 func saveGrid(plots []*gplot.Plot, outPNG string) error {
 	n := len(plots)
 	cols := 3
@@ -216,10 +185,24 @@ func saveGrid(plots []*gplot.Plot, outPNG string) error {
 	for i := range grid {
 		grid[i] = make([]*gplot.Plot, cols)
 	}
+	// Take the legends out of the plots and measure them.
+	legends := make([]gplot.Legend, n)
+	heights := make([]vg.Length, n)
+	var legendH vg.Length
+	probe := draw.New(vgimg.New(panelW, panelH))
 	for i, p := range plots {
 		grid[i/cols][i%cols] = p
+		legends[i] = p.Legend
+		legends[i].Padding = vg.Points(2)
+		r := legends[i].Rectangle(probe)
+		heights[i] = r.Max.Y - r.Min.Y
+		legendH = max(legendH, heights[i])
+		p.Legend = gplot.NewLegend()
 	}
-	img := vgimg.NewWith(vgimg.UseWH(vg.Length(cols)*panelW, vg.Length(rowsN)*panelH), vgimg.UseDPI(dpi))
+	if legendH > 0 {
+		legendH += 2 * vg.Millimeter
+	}
+	img := vgimg.NewWith(vgimg.UseWH(vg.Length(cols)*panelW, vg.Length(rowsN)*(panelH+legendH)), vgimg.UseDPI(dpi))
 	dc := draw.New(img)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
@@ -227,7 +210,18 @@ func saveGrid(plots []*gplot.Plot, outPNG string) error {
 		PadTop: vg.Millimeter * 3, PadBottom: vg.Millimeter * 3, PadLeft: vg.Millimeter * 3, PadRight: vg.Millimeter * 3}
 	canvases := gplot.Align(grid, t, dc)
 	for i, p := range plots {
-		p.Draw(canvases[i/cols][i%cols])
+		c := canvases[i/cols][i%cols]
+		p.Draw(draw.Crop(c, 0, 0, legendH, 0))
+		if heights[i] == 0 {
+			continue
+		}
+		l := legends[i]
+		l.Top, l.Left = true, true
+		l.XOffs, l.YOffs = vg.Centimeter, 0
+		l.Padding = vg.Points(2)
+		strip := c
+		strip.Max.Y = c.Min.Y + legendH - 2*vg.Millimeter
+		l.Draw(strip)
 	}
 	return savePNG(img, outPNG)
 }
@@ -273,7 +267,6 @@ func Overlay(runDirs []string, metric, outPNG string) error {
 	labels := groupLabels(order, groups)
 	xKey := runs[0].xKey
 	p := newPlot(metric, xLabel(xKey), metric)
-	var sets []plotter.XYs
 	for gi, g := range order {
 		c := plotutil.Color(gi)
 		members := groups[g]
@@ -282,7 +275,6 @@ func Overlay(runDirs []string, metric, outPNG string) error {
 			if len(pts) == 0 {
 				continue
 			}
-			sets = append(sets, pts)
 			if err := addLine(p, pts, labels[gi], c, true); err != nil {
 				return err
 			}
@@ -292,7 +284,6 @@ func Overlay(runDirs []string, metric, outPNG string) error {
 		if len(mean) == 0 {
 			continue
 		}
-		sets = append(sets, mean)
 		if len(lo) > 1 {
 			band := append(slices.Clone(lo), reversed(hi)...)
 			poly, err := plotter.NewPolygon(band)
@@ -309,7 +300,6 @@ func Overlay(runDirs []string, metric, outPNG string) error {
 			return err
 		}
 	}
-	placeLegend(p, sets...)
 	return saveGrid([]*gplot.Plot{p}, outPNG)
 }
 
