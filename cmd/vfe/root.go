@@ -43,6 +43,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		newPlotCmd(),
 		newPCCmd(),
 		newEnvCmd(),
+		newExperimentCmd(),
 		newRLCmd(),
 	)
 	err := root.ExecuteContext(ctx)
