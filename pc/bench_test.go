@@ -1,6 +1,8 @@
 package pc_test
 
 import (
+	"errors"
+	"math"
 	"math/rand/v2"
 	"runtime"
 	"testing"
@@ -99,27 +101,29 @@ func benchSetup(b *testing.B, rng *rand.Rand, nb int) (*pc.Model, *optim.Adam, [
 	return m, opt, xs, ys
 }
 
-// setBenchThreads gives the BLAS GOMAXPROCS threads and returns a function
-// restoring the previous setting.
-func setBenchThreads() func() {
-	prev := tensor.SetThreads(runtime.GOMAXPROCS(0))
-	return func() { tensor.SetThreads(prev) }
-}
-
-func reportBLAS(b *testing.B) {
-	b.Helper()
-	b.ReportMetric(float64(runtime.GOMAXPROCS(0)), "threads")
-}
-
 // BenchmarkPCTrainStep measures one full training step on a batch of 64
 // (clamp, InitForward, T = 20 inference iterations, evaluation, Learn, Adam)
 // and reports samples/s and the GFLOP/s of its matrix products (see
-// pcGemmFLOPs).
+// pcGemmFLOPs). With P = GOMAXPROCS threads, "blas" gives the BLAS P threads
+// and one worker; "rows" (P > 1 only) splits the batch's rows over P workers
+// (InferConfig.Workers) each with a single-threaded BLAS.
 func BenchmarkPCTrainStep(b *testing.B) {
-	defer setBenchThreads()()
+	// GOMAXPROCS is read inside the sub-benchmarks, which -cpu governs.
+	b.Run("blas", func(b *testing.B) { benchTrainStep(b, runtime.GOMAXPROCS(0), 1) })
+	b.Run("rows", func(b *testing.B) {
+		if p := runtime.GOMAXPROCS(0); p > 1 {
+			benchTrainStep(b, 1, p)
+		} else {
+			b.Skip("one thread: the same as blas")
+		}
+	})
+}
+
+func benchTrainStep(b *testing.B, blasThreads, workers int) {
+	defer tensor.SetThreads(tensor.SetThreads(blasThreads))
 	m, opt, xs, ys := benchSetup(b, testrand.New(1), 8)
 	cfg := pc.DefaultInferConfig()
-	cfg.T = benchT
+	cfg.T, cfg.Workers = benchT, workers
 	s := m.NewState(benchBatch)
 	step := func(i int) {
 		s.Clamp(3, xs[i%len(xs)])
@@ -140,23 +144,34 @@ func BenchmarkPCTrainStep(b *testing.B) {
 	sec := b.Elapsed().Seconds()
 	b.ReportMetric(float64(b.N*benchBatch)/sec, "samples/s")
 	b.ReportMetric(pcGemmFLOPs(benchDims, benchBatch, benchT)*float64(b.N)/sec/1e9, "GFLOP/s")
-	reportBLAS(b)
 }
 
 // BenchmarkPCInferIteration measures one inference iteration (gradient,
 // update, re-evaluation) on a batch of 64, reporting GFLOP/s of its four
-// matrix products 2·64·2·(256·256 + 256·10) = 17 432 576.
+// matrix products 2·64·2·(256·256 + 256·10) = 17 432 576. Sub-benchmarks as
+// in BenchmarkPCTrainStep.
 func BenchmarkPCInferIteration(b *testing.B) {
-	defer setBenchThreads()()
+	// GOMAXPROCS is read inside the sub-benchmarks, which -cpu governs.
+	b.Run("blas", func(b *testing.B) { benchInferIteration(b, runtime.GOMAXPROCS(0), 1) })
+	b.Run("rows", func(b *testing.B) {
+		if p := runtime.GOMAXPROCS(0); p > 1 {
+			benchInferIteration(b, 1, p)
+		} else {
+			b.Skip("one thread: the same as blas")
+		}
+	})
+}
+
+func benchInferIteration(b *testing.B, blasThreads, workers int) {
+	defer tensor.SetThreads(tensor.SetThreads(blasThreads))
 	m, _, xs, ys := benchSetup(b, testrand.New(2), 1)
 	cfg := pc.DefaultInferConfig()
-	cfg.T = 1
+	cfg.T, cfg.Workers = 1, workers
 	s := m.NewState(benchBatch)
 	s.Clamp(3, xs[0])
 	s.Clamp(0, ys[0])
 	m.Init(s, pc.InitForward, cfg)
 	z1, z2 := s.Z[1].Clone(), s.Z[2].Clone()
-	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if i%64 == 0 {
@@ -172,5 +187,88 @@ func BenchmarkPCInferIteration(b *testing.B) {
 	sec := b.Elapsed().Seconds()
 	const flops = 2 * benchBatch * 2 * (256*256 + 256*10)
 	b.ReportMetric(flops*float64(b.N)/sec/1e9, "GFLOP/s")
-	reportBLAS(b)
+}
+
+// TestModel_InferWorkersMatchSerial checks that splitting the rows over
+// workers changes nothing but the rounding of summed energies: the same
+// activities after Init and Infer, the same parameter gradients from Learn,
+// for every inference optimiser and an uneven split.
+func TestModel_InferWorkersMatchSerial(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		optim   pc.InferOptim
+		b, w    int
+		prior   pc.PriorKind
+		initKnd pc.InitKind
+	}{
+		{"sgd/2", pc.InferSGD, 16, 2, pc.PriorNone, pc.InitForward},
+		{"momentum/3-uneven", pc.InferMomentum, 13, 3, pc.PriorNone, pc.InitForward},
+		{"adam/2-prior", pc.InferAdam, 12, 2, pc.PriorLearned, pc.InitForward},
+		{"sgd/2-initzero", pc.InferSGD, 8, 2, pc.PriorFixed, pc.InitZero},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			run := func(workers int) (*pc.Model, *pc.State, pc.InferStats) {
+				t.Helper()
+				rng := testrand.New(11)
+				m, err := pc.NewChain(rng, pc.ChainConfig{Dims: []int{3, 6, 5, 7}, Acts: []tensor.Act{tensor.Tanh, tensor.Sigmoid, tensor.Identity}, TopPrior: tc.prior})
+				if err != nil {
+					t.Fatal(err)
+				}
+				cfg := pc.DefaultInferConfig()
+				cfg.T, cfg.Optim, cfg.Workers = 7, tc.optim, workers
+				s := m.NewState(tc.b)
+				s.Clamp(0, tensor.New(tc.b, 3).RandN(rng, 1))
+				if tc.prior == pc.PriorNone {
+					s.Clamp(3, tensor.New(tc.b, 7).RandN(rng, 1))
+				}
+				m.Init(s, tc.initKnd, cfg)
+				st, err := m.Infer(s, cfg)
+				if err != nil {
+					t.Fatal(err)
+				}
+				m.Learn(s)
+				return m, s, st
+			}
+			m1, s1, st1 := run(1)
+			mw, sw, stw := run(tc.w)
+			close := func(what string, a, b []float32) {
+				t.Helper()
+				for i := range a {
+					if d := math.Abs(float64(a[i] - b[i])); d > 1e-5*(1+math.Abs(float64(a[i]))) {
+						t.Fatalf("%s[%d]: serial %v, %d workers %v", what, i, a[i], tc.w, b[i])
+					}
+				}
+			}
+			for n := range s1.Z {
+				close("z", s1.Z[n].Data, sw.Z[n].Data)
+			}
+			for i, np := range m1.Params() {
+				close(np.Name, np.Param.Grad.Data, mw.Params()[i].Param.Grad.Data)
+			}
+			if st1.Iters != stw.Iters || math.Abs(st1.F-stw.F) > 1e-9*(1+math.Abs(st1.F)) || math.Abs(st1.F0-stw.F0) > 1e-9*(1+math.Abs(st1.F0)) {
+				t.Fatalf("stats: serial %+v, %d workers %+v", st1, tc.w, stw)
+			}
+		})
+	}
+}
+
+// TestModel_InferWorkersDiverged checks that a split run reports divergence
+// like the serial one: an *pc.ErrDiverged naming an iteration.
+func TestModel_InferWorkersDiverged(t *testing.T) {
+	rng := testrand.New(12)
+	m, err := pc.NewChain(rng, pc.ChainConfig{Dims: []int{2, 4, 3}, Acts: []tensor.Act{tensor.Identity, tensor.Identity}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := pc.DefaultInferConfig()
+	cfg.Eta, cfg.T, cfg.Workers = 50, 60, 2 // far beyond a stable step
+	s := m.NewState(8)
+	s.Clamp(0, tensor.New(8, 2).RandN(rng, 10))
+	s.Clamp(2, tensor.New(8, 3).RandN(rng, 10))
+	m.Init(s, pc.InitForward, cfg)
+	_, err = m.Infer(s, cfg)
+	var d *pc.ErrDiverged
+	if !errors.As(err, &d) || d.Step < 1 || d.Step > cfg.T {
+		t.Fatalf("Infer = %v, want an ErrDiverged within %d steps", err, cfg.T)
+	}
 }

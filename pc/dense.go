@@ -87,3 +87,26 @@ var (
 	_ nn.InputBackwarder = (*Dense)(nil)
 	_ nn.NamedParamser   = (*Dense)(nil)
 )
+
+// sizeCaches makes the cached f(x) and f'(x) b×In, so that forwardRows can
+// fill them block by block.
+func (d *Dense) sizeCaches(b int) {
+	d.fx.Resize(b, d.Lin.In)
+	d.dfx.Resize(b, d.Lin.In)
+}
+
+// forwardRows is Forward on rows [r0, r1) of x and dst, caching f and f' in
+// the same rows (size the caches with sizeCaches first). Calls on disjoint
+// rows may run concurrently.
+func (d *Dense) forwardRows(dst, x *tensor.Mat, r0, r1 int) {
+	xr, fr, dr, yr := rows(x, r0, r1), rows(d.fx, r0, r1), rows(d.dfx, r0, r1), rows(dst, r0, r1)
+	d.Act.ForwardDeriv(&fr, &dr, &xr)
+	var beta float32
+	if d.Lin.B != nil {
+		for i := 0; i < yr.Rows; i++ {
+			copy(yr.Row(i), d.Lin.B.Val.Data)
+		}
+		beta = 1
+	}
+	tensor.Gemm(&yr, false, true, 1, &fr, d.Lin.W.Val, beta)
+}

@@ -97,6 +97,16 @@ type InferConfig struct {
 	// Jacobians are computed once, at Init, and held during inference (and
 	// Learn uses them too). Under it, converged PC learning equals backprop.
 	Fixed bool `json:"fixed_prediction"`
+	// Workers is how many goroutines share the batch's rows in Init
+	// (InitForward) and Infer, each running the iterations on its block of
+	// rows with its own matrix products; give the BLAS one thread
+	// (tensor.SetThreads(1)) when using it. It applies when every edge is a
+	// Dense map and neither Decay nor Tol is set (these need the whole
+	// batch's F each iteration), and to at most one worker per 4 rows.
+	// Activities are the same as with one worker; energies, summed per block,
+	// may differ in the last bits. 0 or 1 runs everything on the calling
+	// goroutine. Default 0.
+	Workers int `json:"workers,omitempty"`
 }
 
 // DefaultInferConfig returns T = 20, η = 0.1, plain gradient steps.
@@ -115,6 +125,8 @@ func (c InferConfig) Validate() error {
 		return fmt.Errorf("pc: inference momentum %v must be in [0, 1)", c.Momentum)
 	case c.Tol < 0:
 		return fmt.Errorf("pc: tolerance %v must be ≥ 0", c.Tol)
+	case c.Workers < 0:
+		return fmt.Errorf("pc: workers %d must be ≥ 0", c.Workers)
 	}
 	return nil
 }
@@ -142,17 +154,27 @@ func (m *Model) Init(s *State, kind InitKind, cfg InferConfig) {
 	}
 	switch kind {
 	case InitForward:
+		// One sweep in topological order computes every prediction at the
+		// final z (a free node's parents are set before it), so only the
+		// errors remain to be evaluated.
+		if w := m.denseWorkers(s, cfg.Workers); w > 1 {
+			m.initForwardParallel(s, w)
+			return
+		}
 		for _, n := range m.topo {
-			if s.Clamped[n] {
-				continue
-			}
 			if len(m.in[n]) == 0 {
-				m.priorMean(s.Z[n], n)
+				if !s.Clamped[n] {
+					m.priorMean(s.Z[n], n)
+				}
 				continue
 			}
 			m.predict(s, n, true)
-			s.Z[n].CopyFrom(s.mu[n])
+			if !s.Clamped[n] {
+				s.Z[n].CopyFrom(s.mu[n])
+			}
 		}
+		m.errors(s)
+		return
 	case InitZero:
 		for n := range m.Nodes {
 			if !s.Clamped[n] {
@@ -167,15 +189,24 @@ func (m *Model) Init(s *State, kind InitKind, cfg InferConfig) {
 }
 
 // priorMean writes μ̂ for root n into every row of dst.
-func (m *Model) priorMean(dst *tensor.Mat, n int) {
+func (m *Model) priorMean(dst *tensor.Mat, n int) { m.priorMeanRows(dst, n, 0, dst.Rows) }
+
+// priorMeanRows writes μ̂ for root n into rows [r0, r1) of dst.
+func (m *Model) priorMeanRows(dst *tensor.Mat, n, r0, r1 int) {
 	nd := m.Nodes[n]
+	d := rows(dst, r0, r1)
 	if nd.PriorMu == nil {
-		dst.Zero()
+		d.Zero()
 		return
 	}
-	for i := 0; i < dst.Rows; i++ {
-		copy(dst.Row(i), nd.PriorMu.Val.Data)
+	for i := 0; i < d.Rows; i++ {
+		copy(d.Row(i), nd.PriorMu.Val.Data)
 	}
+}
+
+// rows returns rows [r0, r1) of a as a Mat sharing its storage.
+func rows(a *tensor.Mat, r0, r1 int) tensor.Mat {
+	return tensor.Mat{Rows: r1 - r0, Cols: a.Cols, Data: a.Data[r0*a.Cols : r1*a.Cols]}
 }
 
 // predict computes μ_n from its parents. force recomputes even fresh edges.
@@ -215,27 +246,39 @@ func (m *Model) evaluate(s *State) float64 {
 			m.predict(s, n, false)
 		}
 	}
+	return m.errors(s)
+}
+
+// errors computes errors, Π·ε and per-node energies from the current
+// predictions and z, and returns the total F (batch sum).
+func (m *Model) errors(s *State) float64 {
+	s.lastF = m.errorsRows(s, 0, s.B, s.nodeE)
+	return s.lastF
+}
+
+// errorsRows computes ε and Π·ε on rows [r0, r1) of every node with a term
+// from the current predictions and z, writes each node's energy over those
+// rows into nodeE and returns their sum.
+func (m *Model) errorsRows(s *State, r0, r1 int, nodeE []float64) float64 {
 	var total float64
 	for n, nd := range m.Nodes {
-		s.nodeE[n] = 0
+		nodeE[n] = 0
 		if !m.HasTerm(n) {
 			continue
 		}
-		var mu *tensor.Mat
-		if len(m.in[n]) > 0 {
-			mu = s.mu[n]
-		} else {
-			m.priorMean(s.mu[n], n)
-			mu = s.mu[n]
+		if len(m.in[n]) == 0 {
+			m.priorMeanRows(s.mu[n], n, r0, r1)
 		}
-		z, eps, pe, pi := s.Z[n].Data, s.eps[n].Data, s.pieps[n].Data, nd.pi
 		d := nd.Dim
+		lo, hi := r0*d, r1*d
+		z, mu, eps, pe, pi := s.Z[n].Data[lo:hi], s.mu[n].Data[lo:hi], s.eps[n].Data[lo:hi], s.pieps[n].Data[lo:hi], nd.pi[:d]
 		var q float64
-		for b := 0; b < s.B; b++ {
-			zr, mr, er, pr := z[b*d:(b+1)*d], mu.Data[b*d:(b+1)*d], eps[b*d:(b+1)*d], pe[b*d:(b+1)*d]
+		for b := 0; b < r1-r0; b++ {
+			zr, mr, er, pr := z[b*d:(b+1)*d], mu[b*d:(b+1)*d], eps[b*d:(b+1)*d], pe[b*d:(b+1)*d]
+			mr, er, pr = mr[:len(zr)], er[:len(zr)], pr[:len(zr)]
 			var qb float32
-			for i := range er {
-				e := zr[i] - mr[i]
+			for i, zi := range zr {
+				e := zi - mr[i]
 				er[i] = e
 				p := pi[i] * e
 				pr[i] = p
@@ -243,11 +286,19 @@ func (m *Model) evaluate(s *State) float64 {
 			}
 			q += float64(qb)
 		}
-		s.nodeE[n] = 0.5*q + float64(s.B)*m.logDetTerm(n)
-		total += s.nodeE[n]
+		nodeE[n] = 0.5*q + float64(r1-r0)*m.logDet(n)
+		total += nodeE[n]
 	}
-	s.lastF = total
 	return total
+}
+
+// logDet is logDetTerm with one logarithm for a fixed precision.
+func (m *Model) logDet(n int) float64 {
+	nd := m.Nodes[n]
+	if nd.Prec == PrecFixed {
+		return 0.5 * float64(nd.Dim) * (math.Log(2*math.Pi) - math.Log(float64(nd.FixedPrec)))
+	}
+	return m.logDetTerm(n)
 }
 
 // gradients writes ∂F/∂z_n for every free node:
@@ -255,6 +306,10 @@ func (m *Model) evaluate(s *State) float64 {
 func (m *Model) gradients(s *State) {
 	for n := range m.Nodes {
 		if s.Clamped[n] {
+			continue
+		}
+		if m.denseOut(n) {
+			m.gradientRows(s, n, 0, s.B)
 			continue
 		}
 		g := s.grad[n]
@@ -270,6 +325,58 @@ func (m *Model) gradients(s *State) {
 			}
 			dx := nn.BackwardInput(e.Fn, s.edgeX[k], s.pieps[e.To])
 			tensor.AddScaled(g, -1, dx)
+		}
+	}
+}
+
+// denseOut reports whether every edge out of node n is a Dense map.
+func (m *Model) denseOut(n int) bool {
+	for _, k := range m.out[n] {
+		if _, ok := m.Edges[k].Fn.(*Dense); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// gradientRows writes rows [r0, r1) of ∂F/∂z_n for a free node whose
+// outgoing edges are all Dense: with d_k = Π_c ε_c · W_k (one product per
+// edge k: n → c), ∂F/∂z_n = Π_n ε_n − Σ_k d_k ⊙ f'(z_n), formed in one pass
+// per edge. Calls on disjoint rows may run concurrently.
+func (m *Model) gradientRows(s *State, n, r0, r1 int) {
+	g := rows(s.grad[n], r0, r1).Data
+	first := true
+	for _, k := range m.out[n] {
+		e := m.Edges[k]
+		if !m.HasTerm(e.To) {
+			continue
+		}
+		d := e.Fn.(*Dense)
+		dy, dx := rows(s.pieps[e.To], r0, r1), rows(s.edgeX[k], r0, r1)
+		tensor.Gemm(&dx, false, false, 1, &dy, d.Lin.W.Val, 0)
+		x, df := dx.Data[:len(g)], rows(d.dfx, r0, r1).Data[:len(g)]
+		switch {
+		case first && m.HasTerm(n):
+			pe := rows(s.pieps[n], r0, r1).Data[:len(g)]
+			for i := range g {
+				g[i] = pe[i] - x[i]*df[i]
+			}
+		case first:
+			for i := range g {
+				g[i] = -x[i] * df[i]
+			}
+		default:
+			for i := range g {
+				g[i] -= x[i] * df[i]
+			}
+		}
+		first = false
+	}
+	if first {
+		if m.HasTerm(n) {
+			copy(g, rows(s.pieps[n], r0, r1).Data)
+		} else {
+			clear(g)
 		}
 	}
 }
@@ -294,6 +401,9 @@ func (m *Model) Infer(s *State, cfg InferConfig) (InferStats, error) {
 	st := InferStats{F0: s.lastF / float64(max(s.B, 1))}
 	if err := s.check(0); err != nil {
 		return st, err
+	}
+	if w := m.denseWorkers(s, cfg.Workers); w > 1 && !cfg.Decay && cfg.Tol == 0 {
+		return m.inferParallel(s, cfg, w, st)
 	}
 	prev := s.lastF
 	for it := 0; it < cfg.T; it++ {
@@ -326,15 +436,183 @@ func (m *Model) Infer(s *State, cfg InferConfig) (InferStats, error) {
 	return st, nil
 }
 
+// minRowsPerWorker is the smallest block of rows worth a worker.
+const minRowsPerWorker = 4
+
+// denseWorkers returns how many workers may share s's rows: at most want,
+// at most one per minRowsPerWorker rows, and 1 unless every edge is Dense.
+func (m *Model) denseWorkers(s *State, want int) int {
+	w := min(want, s.B/minRowsPerWorker)
+	if w <= 1 {
+		return 1
+	}
+	for _, e := range m.Edges {
+		if _, ok := e.Fn.(*Dense); !ok {
+			return 1
+		}
+	}
+	for _, e := range m.Edges {
+		e.Fn.(*Dense).sizeCaches(s.B)
+	}
+	return w
+}
+
+// predictRows computes rows [r0, r1) of μ_n from its Dense parents, with
+// predict's rule for reusing fresh edges (s.fresh is only read). Calls on
+// disjoint rows may run concurrently.
+func (m *Model) predictRows(s *State, n, r0, r1 int, force bool) {
+	in := m.in[n]
+	for _, k := range in {
+		e := m.Edges[k]
+		if force || !s.fresh[k] || !(s.Clamped[e.From] || s.fixed) {
+			dst := s.edgeY[k]
+			if len(in) == 1 {
+				dst = s.mu[n]
+			}
+			e.Fn.(*Dense).forwardRows(dst, s.Z[e.From], r0, r1)
+		}
+	}
+	if len(in) > 1 {
+		mu := rows(s.mu[n], r0, r1).Data
+		copy(mu, rows(s.edgeY[in[0]], r0, r1).Data)
+		for _, k := range in[1:] {
+			y := rows(s.edgeY[k], r0, r1).Data[:len(mu)]
+			for i := range mu {
+				mu[i] += y[i]
+			}
+		}
+	}
+}
+
+// evaluateRows is evaluate on rows [r0, r1): predictions, errors and the
+// block's node energies (into nodeE); it returns their sum.
+func (m *Model) evaluateRows(s *State, r0, r1 int, nodeE []float64) float64 {
+	for _, n := range m.topo {
+		if len(m.in[n]) > 0 {
+			m.predictRows(s, n, r0, r1, false)
+		}
+	}
+	return m.errorsRows(s, r0, r1, nodeE)
+}
+
+// initForwardParallel is InitForward's sweep and evaluation with the rows
+// split over w workers.
+func (m *Model) initForwardParallel(s *State, w int) {
+	part := make([]float64, w*len(m.Nodes))
+	tensor.Parallel(s.B, w, func(i, r0, r1 int) {
+		for _, n := range m.topo {
+			if len(m.in[n]) == 0 {
+				if !s.Clamped[n] {
+					m.priorMeanRows(s.Z[n], n, r0, r1)
+				}
+				continue
+			}
+			m.predictRows(s, n, r0, r1, true)
+			if !s.Clamped[n] {
+				z := rows(s.Z[n], r0, r1)
+				copy(z.Data, rows(s.mu[n], r0, r1).Data)
+			}
+		}
+		m.errorsRows(s, r0, r1, part[i*len(m.Nodes):(i+1)*len(m.Nodes)])
+	})
+	for k := range s.fresh {
+		s.fresh[k] = true
+	}
+	s.gatherEnergies(part)
+}
+
+// gatherEnergies sums the workers' node energies (w blocks of len(nodeE))
+// into s.nodeE and s.lastF.
+func (s *State) gatherEnergies(part []float64) {
+	nn := len(s.nodeE)
+	s.lastF = 0
+	for n := range s.nodeE {
+		var e float64
+		for i := 0; i < len(part); i += nn {
+			e += part[i+n]
+		}
+		s.nodeE[n] = e
+		s.lastF += e
+	}
+}
+
+// inferParallel is Infer without Decay or Tol, the rows split over w
+// workers that each run all iterations on their block.
+func (m *Model) inferParallel(s *State, cfg InferConfig, w int, st InferStats) (InferStats, error) {
+	nn := len(m.Nodes)
+	part := make([]float64, w*nn)
+	bad := make([]int, w) // first iteration whose energy was not finite, or −1
+	t0 := s.steps
+	tensor.Parallel(s.B, w, func(i, r0, r1 int) {
+		e := part[i*nn : (i+1)*nn]
+		bad[i] = -1
+		for it := 0; it < cfg.T; it++ {
+			if it > 0 {
+				if f := m.evaluateRows(s, r0, r1, e); math.IsNaN(f) || math.IsInf(f, 0) {
+					bad[i] = it
+					return
+				}
+			}
+			m.gradientsRows(s, r0, r1)
+			m.stepRows(s, cfg, r0, r1, t0+it+1)
+		}
+		if cfg.T > 0 {
+			if f := m.evaluateRows(s, r0, r1, e); math.IsNaN(f) || math.IsInf(f, 0) {
+				bad[i] = cfg.T
+			}
+		}
+	})
+	for k := range s.fresh {
+		s.fresh[k] = true
+	}
+	s.gatherEnergies(part)
+	first := -1
+	for _, b := range bad {
+		if b >= 0 && (first < 0 || b < first) {
+			first = b
+		}
+	}
+	if first >= 0 {
+		st.Iters = first
+		s.steps = t0 + first
+		return st, s.check(first)
+	}
+	st.Iters = cfg.T
+	s.steps = t0 + cfg.T
+	st.F = s.lastF / float64(max(s.B, 1))
+	st.EtaEnd = s.eta
+	return st, nil
+}
+
+// gradientsRows is gradients on rows [r0, r1) for a model whose edges are
+// all Dense.
+func (m *Model) gradientsRows(s *State, r0, r1 int) {
+	for n := range m.Nodes {
+		if !s.Clamped[n] {
+			m.gradientRows(s, n, r0, r1)
+		}
+	}
+}
+
 // step applies one update of the inference optimiser to the free nodes.
 func (m *Model) step(s *State, cfg InferConfig) {
 	s.steps++
+	m.stepRows(s, cfg, 0, s.B, s.steps)
+}
+
+// stepRows applies the inference optimiser's update number t to rows
+// [r0, r1) of the free nodes. Calls on disjoint rows may run concurrently.
+func (m *Model) stepRows(s *State, cfg InferConfig, r0, r1, t int) {
 	eta := s.eta
 	switch cfg.Optim {
 	case InferSGD:
 		for n := range m.Nodes {
 			if !s.Clamped[n] {
-				tensor.AddScaled(s.Z[n], -eta, s.grad[n])
+				z, g := rows(s.Z[n], r0, r1).Data, rows(s.grad[n], r0, r1).Data
+				g = g[:len(z)]
+				for i := range z {
+					z[i] -= eta * g[i]
+				}
 			}
 		}
 	case InferMomentum:
@@ -346,7 +624,7 @@ func (m *Model) step(s *State, cfg InferConfig) {
 			if s.Clamped[n] {
 				continue
 			}
-			v, g, z := s.mom1[n].Data, s.grad[n].Data, s.Z[n].Data
+			v, g, z := rows(s.mom1[n], r0, r1).Data, rows(s.grad[n], r0, r1).Data, rows(s.Z[n], r0, r1).Data
 			for i := range v {
 				v[i] = mu*v[i] + g[i]
 				z[i] -= eta * v[i]
@@ -363,15 +641,15 @@ func (m *Model) step(s *State, cfg InferConfig) {
 		if ep == 0 {
 			ep = 1e-8
 		}
-		c1 := 1 - math.Pow(float64(b1), float64(s.steps))
-		c2 := 1 - math.Pow(float64(b2), float64(s.steps))
+		c1 := 1 - math.Pow(float64(b1), float64(t))
+		c2 := 1 - math.Pow(float64(b2), float64(t))
 		a := eta * float32(math.Sqrt(c2)/c1)
 		epsHat := ep * float32(math.Sqrt(c2))
 		for n := range m.Nodes {
 			if s.Clamped[n] {
 				continue
 			}
-			m1, m2, g, z := s.mom1[n].Data, s.mom2[n].Data, s.grad[n].Data, s.Z[n].Data
+			m1, m2, g, z := rows(s.mom1[n], r0, r1).Data, rows(s.mom2[n], r0, r1).Data, rows(s.grad[n], r0, r1).Data, rows(s.Z[n], r0, r1).Data
 			for i := range g {
 				m1[i] = b1*m1[i] + (1-b1)*g[i]
 				m2[i] = b2*m2[i] + (1-b2)*g[i]*g[i]
