@@ -60,9 +60,10 @@ type Config struct {
 	// Critics is the number K of critics Q̂_k whose minimum is used
 	// (1 or 2; default 2).
 	Critics int `json:"critics"`
-	// Alpha is the entropy temperature α > 0: its initial value with
-	// AutoAlpha, its fixed value without (default 1; the seed's equations
-	// are α = 1).
+	// Alpha is the entropy temperature α: its initial value with AutoAlpha
+	// (> 0), its fixed value without (≥ 0; default 1; the seed's equations
+	// are α = 1). A fixed α = 0 removes every entropy term, which with one
+	// critic is the seed's SVG(0).
 	Alpha float64 `json:"alpha"`
 	// AutoAlpha tunes α by gradient descent on
 	// −log α·E[log π(a|s) + H̄] (default true).
@@ -151,8 +152,8 @@ func (c Config) Validate() error {
 		return bad("target_update_interval", "≥ 1", c.TargetUpdateInterval)
 	case c.Critics != 1 && c.Critics != 2:
 		return bad("critics", "1 or 2", c.Critics)
-	case !(c.Alpha > 0) || math.IsInf(c.Alpha, 0):
-		return bad("alpha", "finite α > 0", c.Alpha)
+	case !(c.Alpha >= 0) || math.IsInf(c.Alpha, 0) || (c.AutoAlpha && c.Alpha == 0):
+		return bad("alpha", "finite α ≥ 0 (> 0 with auto_alpha)", c.Alpha)
 	case math.IsNaN(c.TargetEntropy) || math.IsInf(c.TargetEntropy, 0):
 		return bad("target_entropy", "a finite value", c.TargetEntropy)
 	}
@@ -404,8 +405,14 @@ func newLearner(cfg Config, ag *Agent, rng *rand.Rand) (*learner, error) {
 	return l, nil
 }
 
-// alpha returns the current temperature α = exp(log α).
-func (l *learner) alpha() float64 { return math.Exp(float64(l.logAlpha.Val.Data[0])) }
+// alpha returns the current temperature: exp(log α) when tuned, else the
+// fixed Config.Alpha (which may be 0).
+func (l *learner) alpha() float64 {
+	if !l.cfg.AutoAlpha {
+		return l.cfg.Alpha
+	}
+	return math.Exp(float64(l.logAlpha.Val.Data[0]))
+}
 
 // minQ writes min_k Q_k(obs, act) of cs into l.qMin and the arg-min into
 // l.argMin.

@@ -61,7 +61,8 @@ func TestConfig_Validate(t *testing.T) {
 	}
 	for name, mut := range map[string]func(*Config){
 		"critics": func(c *Config) { c.Critics = 3 },
-		"alpha":   func(c *Config) { c.Alpha = 0 },
+		"alpha":   func(c *Config) { c.Alpha = 0 }, // auto-tuning needs α > 0
+		"alpha<0": func(c *Config) { c.Alpha, c.AutoAlpha = -1, false },
 		"logstd":  func(c *Config) { c.LogStdMin, c.LogStdMax = 2, -2 },
 		"tau":     func(c *Config) { c.Tau = 0 },
 		"entropy": func(c *Config) { c.TargetEntropy = math.Inf(-1) },
@@ -162,6 +163,34 @@ func TestLearner_TDTargets(t *testing.T) {
 	})
 }
 
+func TestLearner_SVG0Target(t *testing.T) {
+	// With a fixed α = 0 and one critic the target is the seed's SVG(0)
+	// SARSA-like r + γ(1 − d)Q̂'(s', a'), a' ~ π(·|s'): no entropy term.
+	cfg := tinyConfig(false)
+	cfg.Alpha, cfg.AutoAlpha, cfg.Critics = 0, false, 1
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	ln, buf := filledLearner(t, cfg)
+	rng := testrand.New(4)
+	bt := buf.Sample(ln.batch, rng)
+	ln.tdTargets(bt, ln.alpha(), rng)
+	q := ln.targets[0].forward(bt.NextObs, ln.next.a).Data
+	for i := range ln.y {
+		want := float64(bt.Rewards[i])
+		if !bt.Terminated[i] {
+			want += ln.cfg.Gamma * float64(q[i])
+		}
+		if math.Abs(float64(ln.y[i])-want) > 1e-5 {
+			t.Fatalf("y[%d] = %v, want %v", i, ln.y[i], want)
+		}
+	}
+	st := ln.update(buf, rng)
+	if st.alpha != 0 {
+		t.Fatalf("α = %v, want 0", st.alpha)
+	}
+}
+
 func TestLearner_Alpha(t *testing.T) {
 	// Adam's first step moves log α by −η·sign(g) with
 	// g = −(mean log π + H̄) (Kingma & Ba: the first update has magnitude η).
@@ -185,13 +214,13 @@ func TestLearner_Alpha(t *testing.T) {
 }
 
 func TestTrain_TruncationBootstraps(t *testing.T) {
-	// Under a 5-step time limit with γ = 0.9 and a negligible temperature,
+	// Under a 5-step time limit with γ = 0.9 and α = 0,
 	// targets that bootstrap at truncations have the fixed point
 	// Q = V = 1/(1−γ) = 10; treating truncation as terminal gives
 	// 1/(1 − 0.8γ) ≈ 3.6.
 	for _, seedForm := range []bool{false, true} {
 		c := tinyConfig(seedForm)
-		c.Gamma, c.Alpha, c.AutoAlpha = 0.9, 1e-4, false
+		c.Gamma, c.Alpha, c.AutoAlpha = 0.9, 0, false
 		_, ln, err := train(c, 1, rl.TrainOptions{MakeEnv: makeConst(5)})
 		if err != nil {
 			t.Fatal(err)
