@@ -21,8 +21,8 @@ const pkg = "ddpg"
 // [−1, 1]^D and mapped affinely onto the env's bounded Box, so noise scales
 // are fractions of the half-width of the action box.
 type Config struct {
-	// TotalSteps is the training budget in environment steps (> 0; default 20 000).
-	TotalSteps int `json:"total_steps"`
+	// TotalTimesteps is the training budget in environment steps (> 0; default 20 000).
+	TotalTimesteps int `json:"total_timesteps"`
 	// NumEnvs is the number N of parallel environments (≥ 1; default 1).
 	NumEnvs int `json:"num_envs"`
 	// Hidden lists the hidden widths of the actor μ_φ and of each critic Q̂
@@ -74,7 +74,7 @@ type Config struct {
 // noise σ = 0.1 (the zoo's choice) and a 20 000-step budget.
 func DefaultConfig() Config {
 	return Config{
-		TotalSteps: 20_000, NumEnvs: 1, Hidden: []int{400, 300}, Activation: tensor.ReLU,
+		TotalTimesteps: 20_000, NumEnvs: 1, Hidden: []int{400, 300}, Activation: tensor.ReLU,
 		LearningRate: 1e-3, BufferSize: 1_000_000, LearningStarts: 100, BatchSize: 256, Gamma: 0.99,
 		Tau: 0.005, TrainFreq: 1, GradientSteps: 1, ActionNoise: 0.1,
 		PolicyDelay: 2, TargetPolicyNoise: 0.2, TargetNoiseClip: 0.5,
@@ -98,11 +98,11 @@ func ZooConfig(envID string) (Config, bool) {
 	c := DefaultConfig()
 	switch envID {
 	case "Pendulum-v1":
-		c.TotalSteps, c.Gamma, c.BufferSize, c.LearningStarts = 20_000, 0.98, 200_000, 10_000
+		c.TotalTimesteps, c.Gamma, c.BufferSize, c.LearningStarts = 20_000, 0.98, 200_000, 10_000
 	case "MountainCarContinuous-v0":
 		// The zoo uses Ornstein–Uhlenbeck noise of σ 0.5; this package has
 		// Gaussian noise only, with the same σ.
-		c.TotalSteps, c.ActionNoise = 300_000, 0.5
+		c.TotalTimesteps, c.ActionNoise = 300_000, 0.5
 	default:
 		return Config{}, false
 	}
@@ -124,8 +124,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%s: %s = %v invalid: need %s", pkg, field, v, want)
 	}
 	switch {
-	case c.TotalSteps <= 0:
-		return bad("total_steps", "> 0", c.TotalSteps)
+	case c.TotalTimesteps <= 0:
+		return bad("total_timesteps", "> 0", c.TotalTimesteps)
 	case c.NumEnvs < 1:
 		return bad("num_envs", "≥ 1", c.NumEnvs)
 	case !(c.LearningRate > 0):
@@ -439,7 +439,7 @@ func train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, *learner, err
 	step, vecStep, nextLog := 0, 0, logEvery
 	var qSum, q1Sum, piSum float64
 	var qN, piN int
-	for step < cfg.TotalSteps {
+	for step < cfg.TotalTimesteps {
 		if err := lp.cancelled(); err != nil {
 			return agent, ln, err
 		}

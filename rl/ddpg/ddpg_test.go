@@ -15,7 +15,7 @@ import (
 func tinyConfig(td3 bool) Config {
 	c := DefaultConfig()
 	c.TD3 = td3
-	c.TotalSteps, c.Hidden, c.BatchSize, c.LearningStarts, c.BufferSize = 2000, []int{16}, 32, 100, 5000
+	c.TotalTimesteps, c.Hidden, c.BatchSize, c.LearningStarts, c.BufferSize = 2000, []int{16}, 32, 100, 5000
 	c.Tau, c.LearningRate = 0.05, 3e-3
 	return c
 }
@@ -162,7 +162,7 @@ func TestTrain_TruncationBootstraps(t *testing.T) {
 
 func TestTrain_Deterministic(t *testing.T) {
 	c := tinyConfig(true)
-	c.TotalSteps, c.NumEnvs = 600, 2
+	c.TotalTimesteps, c.NumEnvs = 600, 2
 	mk := func() (env.Env, error) { return classic.Make("Pendulum-v1") }
 	var runs [2]*memLogger
 	for k := range runs {
@@ -245,7 +245,7 @@ func TestTrain_Pendulum(t *testing.T) {
 	for _, td3 := range []bool{false, true} {
 		c, _ := ZooConfig("Pendulum-v1")
 		c.TD3 = td3
-		c.TotalSteps, c.LearningStarts, c.Hidden, c.BatchSize = 6000, 1000, []int{64, 64}, 128
+		c.TotalTimesteps, c.LearningStarts, c.Hidden, c.BatchSize = 6000, 1000, []int{64, 64}, 128
 		log := &memLogger{}
 		if _, err := Train(c, 1, rl.TrainOptions{MakeEnv: mk, Logger: log}); err != nil {
 			t.Fatal(err)

@@ -15,6 +15,6 @@ func ExampleDefaultTD3Config() {
 
 func ExampleZooTD3Config() {
 	c, ok := ddpg.ZooTD3Config("Pendulum-v1")
-	fmt.Println(ok, c.TotalSteps, c.Gamma, c.LearningStarts, c.Hidden, c.ActionNoise)
+	fmt.Println(ok, c.TotalTimesteps, c.Gamma, c.LearningStarts, c.Hidden, c.ActionNoise)
 	// Output: true 20000 0.98 10000 [400 300] 0.1
 }

@@ -19,9 +19,9 @@ const pkg = "dqn"
 // from DefaultConfig or ZooConfig. Step counts are environment steps summed
 // over the parallel environments unless a field says otherwise.
 type Config struct {
-	// TotalSteps is the training budget in environment steps (> 0; default
+	// TotalTimesteps is the training budget in environment steps (> 0; default
 	// 100 000). The ε schedule is a fraction of it.
-	TotalSteps int `json:"total_steps"`
+	TotalTimesteps int `json:"total_timesteps"`
 	// NumEnvs is the number N of parallel environments (≥ 1; default 1).
 	NumEnvs int `json:"num_envs"`
 	// Hidden lists the widths of the Q network's hidden layers (default
@@ -53,7 +53,7 @@ type Config struct {
 	// GradientSteps is the number of gradient steps per training phase (≥ 1;
 	// default 128).
 	GradientSteps int `json:"gradient_steps"`
-	// ExplorationFraction is the fraction of TotalSteps over which ε decays
+	// ExplorationFraction is the fraction of TotalTimesteps over which ε decays
 	// linearly from ExplorationInitialEps to ExplorationFinalEps ((0, 1];
 	// default 0.16).
 	ExplorationFraction float64 `json:"exploration_fraction"`
@@ -83,7 +83,7 @@ type Config struct {
 // 100 000 steps.
 func DefaultConfig() Config {
 	return Config{
-		TotalSteps: 100_000, NumEnvs: 1, Hidden: []int{256, 256}, Activation: tensor.ReLU,
+		TotalTimesteps: 100_000, NumEnvs: 1, Hidden: []int{256, 256}, Activation: tensor.ReLU,
 		LearningRate: 2.3e-3, BufferSize: 100_000, LearningStarts: 1000, BatchSize: 64, Gamma: 0.99,
 		TargetUpdateInterval: 10, Tau: 1, TrainFreq: 256, GradientSteps: 128,
 		ExplorationFraction: 0.16, ExplorationInitialEps: 1, ExplorationFinalEps: 0.04,
@@ -98,9 +98,9 @@ func ZooConfig(envID string) (Config, bool) {
 	c := DefaultConfig()
 	switch envID {
 	case "CartPole-v1":
-		c.TotalSteps = 50_000
+		c.TotalTimesteps = 50_000
 	case "MountainCar-v0":
-		c.TotalSteps, c.LearningRate, c.BatchSize, c.BufferSize = 120_000, 4e-3, 128, 10_000
+		c.TotalTimesteps, c.LearningRate, c.BatchSize, c.BufferSize = 120_000, 4e-3, 128, 10_000
 		c.LearningStarts, c.Gamma, c.TargetUpdateInterval = 1000, 0.98, 600
 		c.TrainFreq, c.GradientSteps, c.ExplorationFraction, c.ExplorationFinalEps = 16, 8, 0.2, 0.07
 	default:
@@ -115,8 +115,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%s: %s = %v invalid: need %s", pkg, field, v, want)
 	}
 	switch {
-	case c.TotalSteps <= 0:
-		return bad("total_steps", "> 0", c.TotalSteps)
+	case c.TotalTimesteps <= 0:
+		return bad("total_timesteps", "> 0", c.TotalTimesteps)
 	case c.NumEnvs < 1:
 		return bad("num_envs", "≥ 1", c.NumEnvs)
 	case !(c.LearningRate > 0):
@@ -161,10 +161,10 @@ func (c Config) Validate() error {
 
 // Epsilon returns the exploration rate ε after step environment steps:
 // linear from ExplorationInitialEps at step 0 to ExplorationFinalEps at
-// ExplorationFraction·TotalSteps, constant afterwards (Stable-Baselines3's
-// get_linear_fn on the progress step/TotalSteps).
+// ExplorationFraction·TotalTimesteps, constant afterwards (Stable-Baselines3's
+// get_linear_fn on the progress step/TotalTimesteps).
 func (c Config) Epsilon(step int) float64 {
-	p := float64(step) / float64(c.TotalSteps)
+	p := float64(step) / float64(c.TotalTimesteps)
 	if p >= c.ExplorationFraction {
 		return c.ExplorationFinalEps
 	}
@@ -423,7 +423,7 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 	step, vecStep := 0, 0
 	var lossSum, qSum float64
 	var lossN int
-	for step < cfg.TotalSteps {
+	for step < cfg.TotalTimesteps {
 		if err := lp.cancelled(); err != nil {
 			return agent, err
 		}

@@ -68,7 +68,7 @@ func TestConfig_Validate(t *testing.T) {
 			t.Fatal(err)
 		}
 		c, ok := ZooConfig("CartPole-v1")
-		if !ok || c.Validate() != nil || c.TotalSteps != 50_000 {
+		if !ok || c.Validate() != nil || c.TotalTimesteps != 50_000 {
 			t.Fatalf("zoo CartPole-v1: %+v %v", c, ok)
 		}
 		if _, ok := ZooConfig("Pendulum-v1"); ok {
@@ -85,7 +85,7 @@ func TestConfig_Validate(t *testing.T) {
 		"lr":      func(c *Config) { c.LearningRate = 0 },
 		"buffer":  func(c *Config) { c.NumEnvs, c.BufferSize = 4, 2 },
 		"grad":    func(c *Config) { c.MaxGradNorm = 0 },
-		"steps":   func(c *Config) { c.TotalSteps = 0 },
+		"steps":   func(c *Config) { c.TotalTimesteps = 0 },
 		"fracion": func(c *Config) { c.ExplorationFraction = 0 },
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -100,7 +100,7 @@ func TestConfig_Validate(t *testing.T) {
 
 func TestConfig_Epsilon(t *testing.T) {
 	c := DefaultConfig()
-	c.TotalSteps, c.ExplorationFraction, c.ExplorationInitialEps, c.ExplorationFinalEps = 1000, 0.1, 1, 0.04
+	c.TotalTimesteps, c.ExplorationFraction, c.ExplorationInitialEps, c.ExplorationFinalEps = 1000, 0.1, 1, 0.04
 	// Hand calculation: linear from 1 at step 0 to 0.04 at step 100.
 	for _, tc := range []struct {
 		step int
@@ -171,7 +171,7 @@ func TestTDTargets(t *testing.T) {
 
 func tinyConfig() Config {
 	c := DefaultConfig()
-	c.TotalSteps, c.Hidden, c.LearningRate = 3000, []int{16}, 3e-3
+	c.TotalTimesteps, c.Hidden, c.LearningRate = 3000, []int{16}, 3e-3
 	c.LearningStarts, c.BatchSize, c.TrainFreq, c.GradientSteps = 100, 32, 4, 4
 	c.TargetUpdateInterval, c.BufferSize = 50, 5000
 	return c
@@ -184,7 +184,7 @@ func TestTrain_TruncationBootstraps(t *testing.T) {
 	// five would not bootstrap).
 	for _, double := range []bool{false, true} {
 		c := tinyConfig()
-		c.Gamma, c.DoubleDQN, c.TotalSteps, c.HuberDelta = 0.9, double, 4000, 0
+		c.Gamma, c.DoubleDQN, c.TotalTimesteps, c.HuberDelta = 0.9, double, 4000, 0
 		a, err := Train(c, 1, rl.TrainOptions{MakeEnv: makeConst(5)})
 		if err != nil {
 			t.Fatal(err)
@@ -200,7 +200,7 @@ func TestTrain_TruncationBootstraps(t *testing.T) {
 
 func TestTrain_Deterministic(t *testing.T) {
 	c := tinyConfig()
-	c.TotalSteps, c.NumEnvs = 1500, 2
+	c.TotalTimesteps, c.NumEnvs = 1500, 2
 	mk := func() (env.Env, error) { return classic.Make("CartPole-v1") }
 	var runs [2]*memLogger
 	for k := range runs {
@@ -284,7 +284,7 @@ func TestTrain_CartPole(t *testing.T) {
 	// its 50k-step budget; the smoke test asks for a clear rise in 20k
 	// steps with a smaller network.
 	c, _ := ZooConfig("CartPole-v1")
-	c.TotalSteps, c.Hidden = 20_000, []int{64, 64}
+	c.TotalTimesteps, c.Hidden = 20_000, []int{64, 64}
 	mk := func() (env.Env, error) { return classic.Make("CartPole-v1") }
 	log := &memLogger{}
 	if _, err := Train(c, 1, rl.TrainOptions{MakeEnv: mk, Logger: log}); err != nil {

@@ -21,8 +21,8 @@ const pkg = "sac"
 // policy's range [−1, 1]^D and mapped affinely onto the env's bounded Box;
 // log π is the density on [−1, 1]^D (as Stable-Baselines3 computes it).
 type Config struct {
-	// TotalSteps is the training budget in environment steps (> 0; default 20 000).
-	TotalSteps int `json:"total_steps"`
+	// TotalTimesteps is the training budget in environment steps (> 0; default 20 000).
+	TotalTimesteps int `json:"total_timesteps"`
 	// NumEnvs is the number N of parallel environments (≥ 1; default 1).
 	NumEnvs int `json:"num_envs"`
 	// Hidden lists the hidden widths of the actor, of each critic Q̂ and of
@@ -87,7 +87,7 @@ type Config struct {
 // a 20 000-step budget.
 func DefaultConfig() Config {
 	return Config{
-		TotalSteps: 20_000, NumEnvs: 1, Hidden: []int{256, 256}, Activation: tensor.ReLU,
+		TotalTimesteps: 20_000, NumEnvs: 1, Hidden: []int{256, 256}, Activation: tensor.ReLU,
 		LearningRate: 1e-3, BufferSize: 1_000_000, LearningStarts: 100, BatchSize: 256, Gamma: 0.99,
 		Tau: 0.005, TrainFreq: 1, GradientSteps: 1, TargetUpdateInterval: 1,
 		Critics: 2, Alpha: 1, AutoAlpha: true, LogStdMin: -20, LogStdMax: 2,
@@ -113,7 +113,7 @@ func ZooConfig(envID string) (Config, bool) {
 	case "MountainCarContinuous-v0":
 		// The zoo adds gSDE exploration (use_sde, log_std_init −3.67),
 		// which this package does not implement.
-		c.TotalSteps, c.LearningRate, c.BufferSize, c.BatchSize = 50_000, 3e-4, 50_000, 512
+		c.TotalTimesteps, c.LearningRate, c.BufferSize, c.BatchSize = 50_000, 3e-4, 50_000, 512
 		c.Alpha, c.AutoAlpha, c.TrainFreq, c.GradientSteps = 0.1, false, 32, 32
 		c.Gamma, c.Tau, c.LearningStarts, c.Hidden = 0.9999, 0.01, 0, []int{64, 64}
 	default:
@@ -128,8 +128,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%s: %s = %v invalid: need %s", pkg, field, v, want)
 	}
 	switch {
-	case c.TotalSteps <= 0:
-		return bad("total_steps", "> 0", c.TotalSteps)
+	case c.TotalTimesteps <= 0:
+		return bad("total_timesteps", "> 0", c.TotalTimesteps)
 	case c.NumEnvs < 1:
 		return bad("num_envs", "≥ 1", c.NumEnvs)
 	case !(c.LearningRate > 0):
@@ -615,7 +615,7 @@ func train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, *learner, err
 	step, vecStep, nextLog := 0, 0, logEvery
 	var sum stats
 	var count int
-	for step < cfg.TotalSteps {
+	for step < cfg.TotalTimesteps {
 		if err := lp.cancelled(); err != nil {
 			return agent, ln, err
 		}

@@ -17,7 +17,7 @@ func tinyConfig(seedForm bool) Config {
 	if seedForm {
 		c = SeedConfig()
 	}
-	c.TotalSteps, c.Hidden, c.BatchSize, c.LearningStarts, c.BufferSize = 2000, []int{16}, 32, 100, 5000
+	c.TotalTimesteps, c.Hidden, c.BatchSize, c.LearningStarts, c.BufferSize = 2000, []int{16}, 32, 100, 5000
 	c.Tau, c.LearningRate = 0.05, 3e-3
 	return c
 }
@@ -50,7 +50,7 @@ func TestConfig_Validate(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if c, ok := ZooConfig("Pendulum-v1"); !ok || c.LearningRate != 1e-3 || c.TotalSteps != 20_000 {
+	if c, ok := ZooConfig("Pendulum-v1"); !ok || c.LearningRate != 1e-3 || c.TotalTimesteps != 20_000 {
 		t.Fatalf("zoo Pendulum-v1: %+v %v", c, ok)
 	}
 	if _, ok := ZooConfig("CartPole-v1"); ok {
@@ -245,7 +245,7 @@ func TestTrain_TruncationBootstraps(t *testing.T) {
 func TestTrain_Deterministic(t *testing.T) {
 	for _, seedForm := range []bool{false, true} {
 		c := tinyConfig(seedForm)
-		c.TotalSteps, c.NumEnvs = 600, 2
+		c.TotalTimesteps, c.NumEnvs = 600, 2
 		mk := func() (env.Env, error) { return classic.Make("Pendulum-v1") }
 		var runs [2]*memLogger
 		for k := range runs {
@@ -328,7 +328,7 @@ func TestTrain_Pendulum(t *testing.T) {
 	for _, seedForm := range []bool{false, true} {
 		c := tinyConfig(seedForm)
 		c.Gamma, c.LearningRate, c.Tau = 0.99, 1e-3, 0.005
-		c.TotalSteps, c.LearningStarts, c.Hidden, c.BatchSize = 6000, 500, []int{64, 64}, 128
+		c.TotalTimesteps, c.LearningStarts, c.Hidden, c.BatchSize = 6000, 500, []int{64, 64}, 128
 		log := &memLogger{}
 		if _, err := Train(c, 1, rl.TrainOptions{MakeEnv: mk, Logger: log}); err != nil {
 			t.Fatal(err)

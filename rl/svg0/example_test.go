@@ -8,6 +8,6 @@ import (
 
 func ExampleDefaultConfig() {
 	c := svg0.DefaultConfig()
-	fmt.Println(c.TotalSteps, c.Critics, c.Hidden, c.LearningRate, c.Validate() == nil)
+	fmt.Println(c.TotalTimesteps, c.Critics, c.Hidden, c.LearningRate, c.Validate() == nil)
 	// Output: 30000 1 [256 256] 0.001 true
 }

@@ -13,8 +13,8 @@ import (
 // start from DefaultConfig or ZooConfig. Actions are handled in the
 // policy's range [−1, 1]^D and mapped affinely onto the env's bounded Box.
 type Config struct {
-	// TotalSteps is the training budget in environment steps (> 0; default 30 000).
-	TotalSteps int `json:"total_steps"`
+	// TotalTimesteps is the training budget in environment steps (> 0; default 30 000).
+	TotalTimesteps int `json:"total_timesteps"`
 	// NumEnvs is the number N of parallel environments (≥ 1; default 1).
 	NumEnvs int `json:"num_envs"`
 	// Hidden lists the hidden widths of the actor and of the critic Q̂
@@ -62,7 +62,7 @@ type Config struct {
 // the closest (SAC is SVG(0) plus an entropy term).
 func DefaultConfig() Config {
 	return Config{
-		TotalSteps: 30_000, NumEnvs: 1, Hidden: []int{256, 256}, Activation: tensor.ReLU,
+		TotalTimesteps: 30_000, NumEnvs: 1, Hidden: []int{256, 256}, Activation: tensor.ReLU,
 		LearningRate: 1e-3, BufferSize: 1_000_000, LearningStarts: 100, BatchSize: 256, Gamma: 0.99,
 		Tau: 0.005, TrainFreq: 1, GradientSteps: 1, Critics: 1, LogStdMin: -20, LogStdMax: 2,
 	}
@@ -90,7 +90,7 @@ func (c Config) Validate() error {
 // twin-Q form with a fixed temperature α = 0.
 func (c Config) sac() sac.Config {
 	return sac.Config{
-		TotalSteps: c.TotalSteps, NumEnvs: c.NumEnvs, Hidden: c.Hidden, Activation: c.Activation,
+		TotalTimesteps: c.TotalTimesteps, NumEnvs: c.NumEnvs, Hidden: c.Hidden, Activation: c.Activation,
 		LearningRate: c.LearningRate, BufferSize: c.BufferSize, LearningStarts: c.LearningStarts,
 		BatchSize: c.BatchSize, Gamma: c.Gamma, Tau: c.Tau, TrainFreq: c.TrainFreq,
 		GradientSteps: c.GradientSteps, TargetUpdateInterval: 1, Critics: c.Critics,

@@ -49,7 +49,7 @@ func TestConfig_Validate(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := c.sac()
-	if s.Alpha != 0 || s.AutoAlpha || s.ValueNet || s.Critics != 1 || s.Gamma != c.Gamma || s.TotalSteps != c.TotalSteps {
+	if s.Alpha != 0 || s.AutoAlpha || s.ValueNet || s.Critics != 1 || s.Gamma != c.Gamma || s.TotalTimesteps != c.TotalTimesteps {
 		t.Fatalf("SVG(0) must be SAC's twin-Q form with α = 0 and one critic, got %+v", s)
 	}
 	if _, ok := ZooConfig("Pendulum-v1"); !ok {
@@ -75,7 +75,7 @@ func TestConfig_Validate(t *testing.T) {
 
 func TestTrain_Deterministic(t *testing.T) {
 	c := DefaultConfig()
-	c.TotalSteps, c.NumEnvs, c.Hidden, c.BatchSize = 600, 2, []int{16}, 32
+	c.TotalTimesteps, c.NumEnvs, c.Hidden, c.BatchSize = 600, 2, []int{16}, 32
 	mk := func() (env.Env, error) { return classic.Make("Pendulum-v1") }
 	var runs [2]*memLogger
 	var agents [2]*Agent
@@ -115,7 +115,7 @@ func TestTrain_Pendulum(t *testing.T) {
 	}
 	mk := func() (env.Env, error) { return classic.Make("Pendulum-v1") }
 	c := DefaultConfig()
-	c.TotalSteps, c.LearningStarts, c.Hidden, c.BatchSize = 6000, 500, []int{64, 64}, 128
+	c.TotalTimesteps, c.LearningStarts, c.Hidden, c.BatchSize = 6000, 500, []int{64, 64}, 128
 	log := &memLogger{}
 	if _, err := Train(c, 1, rl.TrainOptions{MakeEnv: mk, Logger: log}); err != nil {
 		t.Fatal(err)
