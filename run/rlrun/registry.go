@@ -7,7 +7,11 @@ import (
 
 	"github.com/vfe-go/vfe/env"
 	"github.com/vfe-go/vfe/rl"
+	"github.com/vfe-go/vfe/rl/ddpg"
+	"github.com/vfe-go/vfe/rl/dqn"
 	"github.com/vfe-go/vfe/rl/ppo"
+	"github.com/vfe-go/vfe/rl/sac"
+	"github.com/vfe-go/vfe/rl/svg0"
 )
 
 // Agent is what every algorithm's Train and NewAgent return: a policy that
@@ -42,7 +46,7 @@ type Algorithm interface {
 
 // Algorithms lists the --algo names Lookup knows, sorted.
 func Algorithms() []string {
-	names := []string{"ppo"}
+	names := []string{"ppo", "dqn", "ddpg", "td3", "svg0", "sac"}
 	sort.Strings(names)
 	return names
 }
@@ -54,6 +58,16 @@ func Lookup(name string) (Algorithm, error) {
 	// One line per algorithm: Make(name, DefaultConfig, ZooConfig, Train, NewAgent).
 	case "ppo":
 		return Make("ppo", ppo.DefaultConfig, ppo.ZooConfig, ppo.Train, ppo.NewAgent), nil
+	case "dqn":
+		return Make("dqn", dqn.DefaultConfig, dqn.ZooConfig, dqn.Train, dqn.NewAgent), nil
+	case "ddpg":
+		return Make("ddpg", ddpg.DefaultConfig, ddpg.ZooConfig, ddpg.Train, ddpg.NewAgent), nil
+	case "td3":
+		return Make("td3", ddpg.DefaultTD3Config, ddpg.ZooTD3Config, ddpg.Train, ddpg.NewAgent), nil
+	case "svg0":
+		return Make("svg0", svg0.DefaultConfig, svg0.ZooConfig, svg0.Train, svg0.NewAgent), nil
+	case "sac":
+		return Make("sac", sac.DefaultConfig, sac.ZooConfig, sac.Train, sac.NewAgent), nil
 	}
 	return nil, fmt.Errorf("rlrun: unknown algorithm %q; valid: %s", name, strings.Join(Algorithms(), ", "))
 }
