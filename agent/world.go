@@ -269,8 +269,11 @@ type Filter struct {
 
 	in, mu, lp, raw, eps, pe []*tensor.Mat
 	din, dinP, dlp, grad     []*tensor.Mat
+	prevZ                    []*tensor.Mat
 	fresh                    []bool
 	nodeE                    []float64
+	rowE, prevRowE           []float64 // per-row energies (current, before the last step)
+	rowEta                   []float32 // per-row step sizes (backtracking)
 	lastF                    float64
 	// NoObs drops the observation term (prediction without x_t).
 	NoObs bool
@@ -282,7 +285,7 @@ func (w *World) NewFilter(b int) *Filter {
 	f := &Filter{w: w, nodeE: make([]float64, N+1), fresh: make([]bool, N+1)}
 	mk := func() []*tensor.Mat { return make([]*tensor.Mat, N+1) }
 	f.Prev, f.Z, f.in, f.mu, f.lp, f.raw, f.eps, f.pe, f.din, f.dlp, f.grad = mk(), mk(), mk(), mk(), mk(), mk(), mk(), mk(), mk(), mk(), mk()
-	f.dinP = mk()
+	f.dinP, f.prevZ = mk(), mk()
 	f.X = tensor.New(0, w.ObsDim)
 	f.A = tensor.New(0, w.ActDim)
 	for n := 0; n <= N; n++ {
@@ -291,6 +294,7 @@ func (w *World) NewFilter(b int) *Filter {
 		f.in[n] = tensor.New(0, w.inDim[n])
 		f.din[n] = tensor.New(0, w.inDim[n])
 		f.dinP[n] = tensor.New(0, w.inDim[n])
+		f.prevZ[n] = tensor.New(0, w.dims[n])
 		for _, p := range [][]*tensor.Mat{f.mu, f.lp, f.raw, f.eps, f.pe, f.dlp, f.grad} {
 			p[n] = tensor.New(0, w.dims[n])
 		}
@@ -302,10 +306,14 @@ func (w *World) NewFilter(b int) *Filter {
 // Resize sets the batch size (contents become unspecified).
 func (f *Filter) Resize(b int) {
 	f.B = b
+	if cap(f.rowE) < b {
+		f.rowE, f.prevRowE, f.rowEta = make([]float64, b), make([]float64, b), make([]float32, b)
+	}
+	f.rowE, f.prevRowE, f.rowEta = f.rowE[:b], f.prevRowE[:b], f.rowEta[:b]
 	f.X.Resize(b, f.X.Cols)
 	f.A.Resize(b, f.A.Cols)
 	for n := range f.Z {
-		for _, p := range [][]*tensor.Mat{f.Prev, f.Z, f.in, f.din, f.dinP, f.mu, f.lp, f.raw, f.eps, f.pe, f.dlp, f.grad} {
+		for _, p := range [][]*tensor.Mat{f.Prev, f.Z, f.prevZ, f.in, f.din, f.dinP, f.mu, f.lp, f.raw, f.eps, f.pe, f.dlp, f.grad} {
 			p[n].Resize(b, p[n].Cols)
 		}
 		f.fresh[n] = false
@@ -373,6 +381,7 @@ var halfLog2Pi = 0.5 * math.Log(2*math.Pi)
 // returns the total (batch sum).
 func (f *Filter) evaluate() float64 {
 	w := f.w
+	clear(f.rowE)
 	var total float64
 	for n := 0; n <= w.N(); n++ {
 		f.nodeE[n] = 0
@@ -384,14 +393,20 @@ func (f *Filter) evaluate() float64 {
 		if n > 0 {
 			target = f.Z[n]
 		}
+		d := w.dims[n]
 		z, mu, lp, eps, pe := target.Data, f.mu[n].Data, f.lp[n].Data, f.eps[n].Data, f.pe[n].Data
 		var e float64
-		for i := range eps {
-			d := z[i] - mu[i]
-			eps[i] = d
-			pi := float32(math.Exp(float64(lp[i])))
-			pe[i] = pi * d
-			e += 0.5*float64(pe[i]*d) - 0.5*float64(lp[i]) + halfLog2Pi
+		for b := 0; b < f.B; b++ {
+			var eb float64
+			for i := b * d; i < (b+1)*d; i++ {
+				diff := z[i] - mu[i]
+				eps[i] = diff
+				pi := float32(math.Exp(float64(lp[i])))
+				pe[i] = pi * diff
+				eb += 0.5*float64(pe[i]*diff) - 0.5*float64(lp[i]) + halfLog2Pi
+			}
+			f.rowE[b] += eb
+			e += eb
 		}
 		f.nodeE[n] = e
 		total += e
@@ -476,6 +491,9 @@ func (f *Filter) Init(keep bool) {
 	for n := range f.fresh {
 		f.fresh[n] = false
 	}
+	for b := range f.rowEta {
+		f.rowEta[b] = 0
+	}
 	if !keep {
 		for _, n := range f.w.topo {
 			f.forward(n)
@@ -485,23 +503,52 @@ func (f *Filter) Init(keep bool) {
 	f.evaluate()
 }
 
-// Infer runs T gradient steps of size η on the latents (the E-step on the
-// time-t terms (a) + (b) of F_t) and evaluates at the final z. It returns
+// Infer runs up to T gradient steps of size η on the latents (the E-step on
+// the time-t terms (a) + (b) of F_t) and leaves the errors evaluated at the
+// final z. Each row (sample) backtracks on its own: a step that raises the
+// row's energy is undone and that row's step size halved, so F never rises
+// and a too-large η (precisions can be learned) cannot diverge. It returns
 // the iterations run and an error if the energy became non-finite.
 func (f *Filter) Infer(T int, eta float32) (int, error) {
-	for it := 0; it < T; it++ {
-		if it > 0 {
-			f.evaluate()
+	for b := range f.rowEta {
+		if f.rowEta[b] == 0 {
+			f.rowEta[b] = eta
 		}
+	}
+	N := f.w.N()
+	for it := 0; it < T; it++ {
 		if math.IsNaN(f.lastF) || math.IsInf(f.lastF, 0) {
 			return it, fmt.Errorf("agent: world-model energy diverged to %v at inference step %d", f.lastF, it)
 		}
 		f.gradients()
-		for n := 1; n <= f.w.N(); n++ {
-			tensor.AddScaled(f.Z[n], -eta, f.grad[n])
+		copy(f.prevRowE, f.rowE)
+		for n := 1; n <= N; n++ {
+			f.prevZ[n].CopyFrom(f.Z[n])
+			d := f.w.dims[n]
+			z, g := f.Z[n].Data, f.grad[n].Data
+			for b := 0; b < f.B; b++ {
+				e := f.rowEta[b]
+				for i := b * d; i < (b+1)*d; i++ {
+					z[i] -= e * g[i]
+				}
+			}
+		}
+		f.evaluate()
+		reverted := false
+		for b := 0; b < f.B; b++ {
+			if f.rowE[b] > f.prevRowE[b] || math.IsNaN(f.rowE[b]) {
+				reverted = true
+				f.rowEta[b] *= 0.5
+				for n := 1; n <= N; n++ {
+					d := f.w.dims[n]
+					copy(f.Z[n].Data[b*d:(b+1)*d], f.prevZ[n].Data[b*d:(b+1)*d])
+				}
+			}
+		}
+		if reverted {
+			f.evaluate()
 		}
 	}
-	f.evaluate()
 	if math.IsNaN(f.lastF) || math.IsInf(f.lastF, 0) {
 		return T, fmt.Errorf("agent: world-model energy diverged to %v after inference", f.lastF)
 	}
