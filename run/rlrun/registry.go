@@ -10,6 +10,7 @@ import (
 	"github.com/vfe-go/vfe/rl/ddpg"
 	"github.com/vfe-go/vfe/rl/dqn"
 	"github.com/vfe-go/vfe/rl/ppo"
+	"github.com/vfe-go/vfe/rl/reinforce"
 	"github.com/vfe-go/vfe/rl/sac"
 	"github.com/vfe-go/vfe/rl/svg0"
 )
@@ -58,6 +59,8 @@ func Lookup(name string) (Algorithm, error) {
 	// One line per algorithm: Make(name, DefaultConfig, ZooConfig, Train, NewAgent).
 	case "ppo":
 		return Make("ppo", ppo.DefaultConfig, ppo.ZooConfig, ppo.Train, ppo.NewAgent), nil
+	case "reinforce":
+		return Make("reinforce", reinforce.DefaultConfig, reinforce.ZooConfig, reinforce.Train, reinforce.NewAgent), nil
 	case "dqn":
 		return Make("dqn", dqn.DefaultConfig, dqn.ZooConfig, dqn.Train, dqn.NewAgent), nil
 	case "ddpg":
