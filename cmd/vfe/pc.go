@@ -70,6 +70,7 @@ func registerPCFlags(fs *pflag.FlagSet, c *classify.Config) {
 	fs.StringVar(&c.Schedule, "schedule", c.Schedule, "standard (learn after T steps) or incremental (learn every step)")
 	fs.StringVar(&c.Optimizer, "optimizer", c.Optimizer, "weight optimiser: adam, adamw or sgd")
 	fs.Float64Var(&c.LR, "lr", c.LR, "weight learning rate")
+	fs.StringVar(&c.LRSchedule, "lr-schedule", c.LRSchedule, "learning-rate schedule: constant or cosine (to 0 over the run)")
 	fs.Float64Var(&c.WeightDecay, "weight-decay", c.WeightDecay, "weight decay λ")
 	fs.Float64Var(&c.Momentum, "momentum", c.Momentum, "SGD momentum")
 	fs.Var(textFlag{&c.Prec, "precision"}, "precision", "node precision: fixed, scalar or diag (learned)")
