@@ -10,9 +10,10 @@ import (
 
 // Protocols of the continual-learning study.
 const (
-	// ProtocolSplitTask trains 5 tasks of 2 classes in sequence and tests
-	// each task with its head masked to the task's two classes
-	// (task-incremental: the task identity is known at test time).
+	// ProtocolSplitTask trains 5 tasks of 2 classes in sequence with the
+	// output masked to the task's two classes, in training (only their
+	// errors count) and at test time (argmax over them): task-incremental,
+	// the task identity is known.
 	ProtocolSplitTask = "split-task"
 	// ProtocolSplitClass trains the same 5 tasks and tests with the full
 	// 10-way output (class-incremental: no task identity at test time).

@@ -123,6 +123,9 @@ func (st *continualStudy) unit(method string, h Hyper, seed uint64, test bool, s
 		return nil, err
 	}
 	tr := newTrainer(clf)
+	if cfg.Protocol == ProtocolSplitTask {
+		tr.masked = newMasked(clf)
+	}
 	buf := tensor.New(0, 1)
 	n := len(tasks)
 	u := &Unit{Kind: "grid", Method: method, Hyper: h, Seed: seed, Batch: cfg.Batch}
@@ -136,6 +139,9 @@ func (st *continualStudy) unit(method string, h Hyper, seed uint64, test bool, s
 		// The data order depends on the seed and task only: both methods
 		// see the same batches.
 		it := t.Train.Batches(rand.New(rand.NewPCG(seed, 0x5eed+uint64(i))), cfg.Batch)
+		if tr.masked != nil {
+			tr.masked.setMask(t.Classes, st.classes)
+		}
 		for e := 0; e < cfg.EpochsPerTask; e++ {
 			if e > 0 {
 				it.Reset()

@@ -42,7 +42,11 @@
 // goroutines, each with its own classifier, generators and buffers, so the
 // results do not depend on scheduling.
 //
-// Task-incremental evaluation masks the 10-way output to the task's two
-// classes (argmax over them); training always uses the full one-hot target,
-// because the PC label node is clamped as a whole.
+// Task-incremental training and testing mask the 10-way output to the
+// task's two classes: at test time the argmax runs over them; in training
+// the other output units are set to their predictions after every change
+// of the hidden nodes, so they carry no error (exactly a free leaf node at
+// its optimum) and the loss — BP's squared error, PC's energy — counts only
+// the task's units. The class-incremental and permuted protocols use the
+// full 10-way output throughout.
 package experiment

@@ -120,6 +120,7 @@ func permuteInto(buf, x *tensor.Mat, perm []int) *tensor.Mat {
 // and counts pre-update (online) correct predictions.
 type trainer struct {
 	clf      *classify.Classifier
+	masked   *masked // non-nil: train with the output masked to a task's classes
 	buf      *tensor.Mat
 	diverged bool
 	correct  int // pre-update correct predictions, summed over trained batches
@@ -138,7 +139,16 @@ func (t *trainer) epoch(it *data.Batches, perm []int, stop func() bool) error {
 		if stop() {
 			return errStopped
 		}
-		st, err := t.clf.TrainBatch(permuteInto(t.buf, it.X, perm), it.Y)
+		x := permuteInto(t.buf, it.X, perm)
+		var correct int
+		var err error
+		if t.masked != nil {
+			correct, err = t.masked.step(x, it.Y)
+		} else {
+			var st classify.BatchStats
+			st, err = t.clf.TrainBatch(x, it.Y)
+			correct = st.Correct
+		}
 		if err != nil {
 			if isDiverged(err) {
 				t.diverged = true
@@ -146,7 +156,7 @@ func (t *trainer) epoch(it *data.Batches, perm []int, stop func() bool) error {
 			}
 			return err
 		}
-		t.correct += st.Correct
+		t.correct += correct
 		t.seen += len(it.Y)
 	}
 	return nil
