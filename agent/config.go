@@ -52,7 +52,7 @@ type Config struct {
 	// NumEnvs is the number of parallel environments (default 1).
 	NumEnvs int `json:"num_envs"`
 	// Steps is the number of environment steps to train for (default 100000).
-	Steps int `json:"steps"`
+	Steps int `json:"total_timesteps"`
 	// Amortised adds a recognition network (x_t, z_{t−1}, a_{t−1}) → z_t
 	// trained to regress the converged z, which initialises inference
 	// (hybrid PC). With World.T = 0 it is amortised inference only.
@@ -102,4 +102,32 @@ func (c Config) Validate() error {
 		}
 	}
 	return nil
+}
+
+// EnvConfig returns the defaults adjusted for a known task (the step
+// budgets of the benchmark targets, and SAC-like settings for continuous
+// control), and false for other ids (then DefaultConfig applies):
+//
+//	CartPole-v1               100k steps, entropy weight 0.01
+//	Pendulum-v1               30k steps, entropy weight 0.1, one update per step
+//	MountainCarContinuous-v0  50k steps, entropy weight 0.1, state-dependent
+//	                          transition precision (so α·i(s) varies with s)
+func EnvConfig(envID string) (Config, bool) {
+	c := DefaultConfig()
+	switch envID {
+	case "CartPole-v1":
+		c.Steps = 100000
+	case "Pendulum-v1":
+		c.Steps = 30000
+		c.EntropyWeight = 0.1
+		c.TrainFreq = 1
+	case "MountainCarContinuous-v0":
+		c.Steps = 50000
+		c.EntropyWeight = 0.1
+		c.TrainFreq = 1
+		c.World.Prec = PrecState
+	default:
+		return c, false
+	}
+	return c, true
 }
