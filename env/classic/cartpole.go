@@ -53,7 +53,7 @@ type CartPole struct {
 	SemiImplicit bool
 
 	s          [4]float64
-	obs        []float32
+	obs        [4]float32
 	stepsAfter int // -1: not terminated yet
 	started    bool
 }
@@ -66,7 +66,7 @@ var (
 
 // NewCartPole returns a CartPole; call Reset before Step.
 func NewCartPole() *CartPole {
-	return &CartPole{obs: make([]float32, 4), stepsAfter: -1}
+	return &CartPole{stepsAfter: -1}
 }
 
 // ObservationSpace is Box(-high, high) with high = [4.8, MaxFloat32,
@@ -140,10 +140,8 @@ func (c *CartPole) Step(action []float32) env.Step {
 }
 
 func (c *CartPole) observe() []float32 {
-	for i, v := range c.s {
-		c.obs[i] = float32(v)
-	}
-	return c.obs
+	c.obs = [4]float32{float32(c.s[0]), float32(c.s[1]), float32(c.s[2]), float32(c.s[3])}
+	return c.obs[:]
 }
 
 // State returns [x, ẋ, θ, θ̇].
