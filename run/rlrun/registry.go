@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/vfe-go/vfe/agent"
 	"github.com/vfe-go/vfe/env"
 	"github.com/vfe-go/vfe/rl"
 	"github.com/vfe-go/vfe/rl/ddpg"
@@ -45,32 +46,38 @@ type Algorithm interface {
 	New(cfg any, obs, act env.Space) (rl.Policy, error)
 }
 
+// table returns every algorithm the driver knows, one line each:
+// Make(name, DefaultConfig, ZooConfig, Train, NewAgent). It is a function
+// over a literal, not a mutable registry.
+func table() []Algorithm {
+	return []Algorithm{
+		Make("agent", agent.DefaultConfig, agent.EnvConfig, agent.Train, agent.NewAgent),
+		Make("ppo", ppo.DefaultConfig, ppo.ZooConfig, ppo.Train, ppo.NewAgent),
+		Make("reinforce", reinforce.DefaultConfig, reinforce.ZooConfig, reinforce.Train, reinforce.NewAgent),
+		Make("dqn", dqn.DefaultConfig, dqn.ZooConfig, dqn.Train, dqn.NewAgent),
+		Make("ddpg", ddpg.DefaultConfig, ddpg.ZooConfig, ddpg.Train, ddpg.NewAgent),
+		Make("td3", ddpg.DefaultTD3Config, ddpg.ZooTD3Config, ddpg.Train, ddpg.NewAgent),
+		Make("svg0", svg0.DefaultConfig, svg0.ZooConfig, svg0.Train, svg0.NewAgent),
+		Make("sac", sac.DefaultConfig, sac.ZooConfig, sac.Train, sac.NewAgent),
+	}
+}
+
 // Algorithms lists the --algo names Lookup knows, sorted.
 func Algorithms() []string {
-	names := []string{"ppo", "dqn", "ddpg", "td3", "svg0", "sac"}
+	var names []string
+	for _, a := range table() {
+		names = append(names, a.Name())
+	}
 	sort.Strings(names)
 	return names
 }
 
-// Lookup returns the algorithm called name (see Algorithms). The table is a
-// plain switch: algorithms are added here, one line each.
+// Lookup returns the algorithm called name (see Algorithms).
 func Lookup(name string) (Algorithm, error) {
-	switch name {
-	// One line per algorithm: Make(name, DefaultConfig, ZooConfig, Train, NewAgent).
-	case "ppo":
-		return Make("ppo", ppo.DefaultConfig, ppo.ZooConfig, ppo.Train, ppo.NewAgent), nil
-	case "reinforce":
-		return Make("reinforce", reinforce.DefaultConfig, reinforce.ZooConfig, reinforce.Train, reinforce.NewAgent), nil
-	case "dqn":
-		return Make("dqn", dqn.DefaultConfig, dqn.ZooConfig, dqn.Train, dqn.NewAgent), nil
-	case "ddpg":
-		return Make("ddpg", ddpg.DefaultConfig, ddpg.ZooConfig, ddpg.Train, ddpg.NewAgent), nil
-	case "td3":
-		return Make("td3", ddpg.DefaultTD3Config, ddpg.ZooTD3Config, ddpg.Train, ddpg.NewAgent), nil
-	case "svg0":
-		return Make("svg0", svg0.DefaultConfig, svg0.ZooConfig, svg0.Train, svg0.NewAgent), nil
-	case "sac":
-		return Make("sac", sac.DefaultConfig, sac.ZooConfig, sac.Train, sac.NewAgent), nil
+	for _, a := range table() {
+		if a.Name() == name {
+			return a, nil
+		}
 	}
 	return nil, fmt.Errorf("rlrun: unknown algorithm %q; valid: %s", name, strings.Join(Algorithms(), ", "))
 }

@@ -344,3 +344,26 @@ func TestTrain(t *testing.T) {
 		}
 	})
 }
+
+func TestLookup(t *testing.T) {
+	for _, name := range Algorithms() {
+		a, err := Lookup(name)
+		if err != nil || a.Name() != name {
+			t.Errorf("Lookup(%q) = %v, %v", name, a, err)
+			continue
+		}
+		cfg := a.DefaultConfig("CartPole-v1")
+		if err := a.Validate(cfg); err != nil {
+			t.Errorf("%s default config: %v", name, err)
+		}
+		if ConfigSteps(cfg) < 1 {
+			t.Errorf("%s config lacks %s", name, StepsKey)
+		}
+		if err := ApplySets(cfg, []string{NumEnvsKey + "=1"}); err != nil {
+			t.Errorf("%s config lacks %s: %v", name, NumEnvsKey, err)
+		}
+	}
+	if _, err := Lookup("nope"); err == nil || !strings.Contains(err.Error(), "reinforce") {
+		t.Errorf("unknown algorithm: error %v should list the valid names", err)
+	}
+}
