@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"time"
 
 	"github.com/vfe-go/vfe/dist"
@@ -90,6 +91,10 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 	}
 	buf := rl.NewRolloutBuffer(T, N, obsDim, bufAct)
 	s := newScratch(ag, N, obsDim, cfg)
+	if runtime.GOMAXPROCS(0) > 1 {
+		s.startCritic(ag, cfg)
+		defer s.stopCritic()
+	}
 
 	vec.Reset(envRng)
 	s.observe(ag, vec.Obs)
@@ -256,6 +261,7 @@ type scratch struct {
 	ent, dLogp, entDy, gV []float32
 	mbIdx                 []int
 	vBuf                  []float32
+	critic                *criticWorker // nil: the critic runs on the caller's goroutine
 }
 
 type updateStats struct {
@@ -367,22 +373,27 @@ outer:
 			if cfg.NormalizeAdvantage && m > 1 {
 				rl.Normalize(mb.Advantages)
 			}
+			// The actor and the critic are separate networks: with a
+			// worker, the critic's forward and backward pass runs on a
+			// second goroutine meanwhile (same arithmetic, same result).
+			opt.ZeroGrad()
+			if s.critic != nil {
+				s.critic.start <- mb
+			}
 			oldKL, kl := s.actorForward(ag, mb)
 			if cfg.TargetKL > 0 && kl > 1.5*cfg.TargetKL {
+				if s.critic != nil {
+					<-s.critic.done
+				}
 				break outer
 			}
-			s.mbV = forward(ag.Critic, s.mbV, mb.Obs, 1)
-			gV := s.gV[:m]
-			vl := ValueLoss(gV, s.mbV.Data[:m], mb.Values, mb.Returns, cfg.ClipRangeVF)
-
-			// Backward.
-			opt.ZeroGrad()
 			pg, cf, entMean := s.actorBackward(ag, mb, clip, cfg.EntCoef)
-			s.dV.Resize(m, 1)
-			for i, g := range gV {
-				s.dV.Data[i] = float32(cfg.VFCoef) * g
+			var vl float64
+			if s.critic != nil {
+				vl = <-s.critic.done
+			} else {
+				vl = s.criticStep(ag, mb, cfg)
 			}
-			ag.Critic.BackwardParams(s.dV)
 			gn := math.NaN()
 			if cfg.MaxGradNorm > 0 {
 				gn = optim.ClipGradNorm(params, cfg.MaxGradNorm)
@@ -472,4 +483,43 @@ func newAdamFor(ag *Agent, cfg Config) (*optim.Adam, error) {
 		return nil, fmt.Errorf("ppo: %w", err)
 	}
 	return opt, nil
+}
+
+// criticStep runs the critic on the minibatch and accumulates c_v·∇L^V into
+// its gradients; it returns L^V.
+func (s *scratch) criticStep(ag *Agent, mb *rl.RolloutBatch, cfg Config) float64 {
+	m := mb.Obs.Rows
+	s.mbV = forward(ag.Critic, s.mbV, mb.Obs, 1)
+	gV := s.gV[:m]
+	vl := ValueLoss(gV, s.mbV.Data[:m], mb.Values, mb.Returns, cfg.ClipRangeVF)
+	s.dV.Resize(m, 1)
+	for i, g := range gV {
+		s.dV.Data[i] = float32(cfg.VFCoef) * g
+	}
+	ag.Critic.BackwardParams(s.dV)
+	return vl
+}
+
+// criticWorker is a goroutine that runs criticStep for each minibatch sent
+// on start and answers on done; close(start) ends it.
+type criticWorker struct {
+	start chan *rl.RolloutBatch
+	done  chan float64
+}
+
+func (s *scratch) startCritic(ag *Agent, cfg Config) {
+	w := &criticWorker{start: make(chan *rl.RolloutBatch), done: make(chan float64)}
+	s.critic = w
+	go func() {
+		for mb := range w.start {
+			w.done <- s.criticStep(ag, mb, cfg)
+		}
+	}()
+}
+
+func (s *scratch) stopCritic() {
+	if s.critic != nil {
+		close(s.critic.start)
+		s.critic = nil
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -396,6 +397,14 @@ func TestTrain_deterministic(t *testing.T) {
 	if strings.Join(a, "\n") != strings.Join(b, "\n") {
 		t.Error("same seed, different metrics")
 	}
+	// One core: the critic runs on the training goroutine instead of a
+	// worker; the arithmetic, and so the metrics, must not change.
+	prev := runtime.GOMAXPROCS(1)
+	d := run(5)
+	runtime.GOMAXPROCS(prev)
+	if strings.Join(a, "\n") != strings.Join(d, "\n") {
+		t.Error("GOMAXPROCS=1 changed the metrics")
+	}
 	if strings.Join(a, "\n") == strings.Join(c, "\n") {
 		t.Error("different seeds, same metrics")
 	}
@@ -490,5 +499,11 @@ func TestTrain_allocs(t *testing.T) {
 	upd()
 	if n := testing.AllocsPerRun(10, upd); n != 0 {
 		t.Errorf("update epoch: %v allocations, want 0", n)
+	}
+	s.startCritic(ag, cfg)
+	defer s.stopCritic()
+	upd()
+	if n := testing.AllocsPerRun(10, upd); n != 0 {
+		t.Errorf("update epoch with the critic worker: %v allocations, want 0", n)
 	}
 }
