@@ -42,6 +42,7 @@ func Run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		newVersionCmd(),
 		newPlotCmd(),
 		newPCCmd(),
+		newAgentCmd(),
 		newEnvCmd(),
 		newExperimentCmd(),
 		newRLCmd(),
