@@ -27,6 +27,7 @@ type masked struct {
 	s      *pc.State
 	onehot *tensor.Mat
 	keep   []bool // keep[k]: class k is in the current task
+	mask   []int  // the classes with keep set, ascending
 }
 
 func newMasked(clf *classify.Classifier) *masked {
@@ -45,6 +46,12 @@ func (t *masked) setMask(classes []int, n int) {
 			panic(fmt.Sprintf("experiment: class %d outside [0, %d)", k, n))
 		}
 		t.keep[k] = true
+	}
+	t.mask = t.mask[:0]
+	for k, keep := range t.keep {
+		if keep {
+			t.mask = append(t.mask, k)
+		}
 	}
 }
 
@@ -80,17 +87,11 @@ func (t *masked) step(x *tensor.Mat, y []int) (int, error) {
 	m.Init(t.s, pc.InitForward, cfg.Infer)
 	correct := 0
 	mu := t.s.Prediction(c.LabelNode())
-	var mask []int
-	for k, keep := range t.keep {
-		if keep {
-			mask = append(mask, k)
-		}
-	}
 	for i, v := range y {
-		if !t.keep[v] {
-			return 0, fmt.Errorf("experiment: label %d outside the task's classes %v", v, mask)
+		if v < 0 || v >= classes || !t.keep[v] {
+			return 0, fmt.Errorf("experiment: label %d outside the task's classes %v", v, t.mask)
 		}
-		if argmaxMasked(mu.Data[i*mu.Cols:(i+1)*mu.Cols], mask) == v {
+		if argmaxMasked(mu.Data[i*mu.Cols:(i+1)*mu.Cols], t.mask) == v {
 			correct++
 		}
 	}

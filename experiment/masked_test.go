@@ -119,3 +119,65 @@ func TestMasked_Step(t *testing.T) {
 		}
 	})
 }
+
+func TestMasked_StepAllocs(t *testing.T) {
+	for _, method := range Methods {
+		t.Run(method, func(t *testing.T) {
+			c, x, y := maskedFixture(t, method)
+			mk := newMasked(c)
+			mk.setMask([]int{1, 2}, 4)
+			if _, err := mk.step(x, y); err != nil { // warm up buffers
+				t.Fatal(err)
+			}
+			if n := testing.AllocsPerRun(20, func() {
+				if _, err := mk.step(x, y); err != nil {
+					t.Fatal(err)
+				}
+			}); n != 0 {
+				t.Errorf("%v allocations per masked step, want 0", n)
+			}
+		})
+	}
+	t.Run("permuteInto", func(t *testing.T) {
+		x, buf := tensor.New(8, 6), tensor.New(8, 6)
+		perm := []int{5, 4, 3, 2, 1, 0}
+		if n := testing.AllocsPerRun(20, func() { permuteInto(buf, x, perm) }); n != 0 {
+			t.Errorf("%v allocations per permutation, want 0", n)
+		}
+	})
+}
+
+// BenchmarkMaskedStep measures one task-incremental training step of the
+// full-size network (784-256-256-10, batch 64, PC with T = 20).
+func BenchmarkMaskedStep(b *testing.B) {
+	for _, method := range Methods {
+		b.Run(method, func(b *testing.B) {
+			cfg := classify.DefaultConfig()
+			cfg.Method = method
+			clf, err := classify.New(cfg, 784, 10)
+			if err != nil {
+				b.Fatal(err)
+			}
+			rng := rand.New(rand.NewPCG(1, 1))
+			x := tensor.New(64, 784)
+			for i := range x.Data {
+				x.Data[i] = rng.Float32()
+			}
+			y := make([]int, 64)
+			for i := range y {
+				y[i] = 2 + i%2
+			}
+			mk := newMasked(clf)
+			mk.setMask([]int{2, 3}, 10)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := mk.step(x, y); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(64*b.N)/b.Elapsed().Seconds(), "samples/s")
+			b.Logf("BLAS %s", tensor.BLAS())
+		})
+	}
+}

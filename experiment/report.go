@@ -128,7 +128,7 @@ func writeContinualReport(res *ContinualResult, opts RunOptions) error {
 		for i := range rowL {
 			rowL[i] = "after " + res.TaskNames[i]
 		}
-		title := fmt.Sprintf("%s %s %s: accuracy (%%) on task j after task i, mean of %d seeds", methodName[m], cfg.Dataset, cfg.Protocol, len(rs))
+		title := fmt.Sprintf("%s, %s %s: test accuracy (%%)", methodName[m], cfg.Dataset, cfg.Protocol)
 		if err := plot.Heatmap(pct, rowL, res.TaskNames, title, filepath.Join(opts.Out, HeatmapFile(m))); err != nil {
 			return err
 		}
@@ -140,7 +140,7 @@ func writeContinualReport(res *ContinualResult, opts RunOptions) error {
 		}
 		series = append(series, s)
 	}
-	ax := plot.Axes{Title: fmt.Sprintf("%s %s: mean accuracy on tasks seen so far (95%% CI, %d seeds)", cfg.Dataset, cfg.Protocol, cfg.Seeds), X: "tasks trained", Y: "accuracy (%)"}
+	ax := plot.Axes{Title: fmt.Sprintf("%s %s, %d seeds", cfg.Dataset, cfg.Protocol, cfg.Seeds), X: "tasks trained", Y: "mean accuracy on tasks seen (%)"}
 	if err := plot.Lines(xs, series, ax, filepath.Join(opts.Out, CurveFile)); err != nil {
 		return err
 	}
@@ -220,7 +220,7 @@ func writeBatchSizeReport(res *BatchSizeResult, opts RunOptions) error {
 		f    func(*Unit) float64
 		file string
 		what string
-	}{{test, BatchAccFile, "test accuracy"}, {online, BatchOnlineFile, "online (prequential) accuracy, first pass"}} {
+	}{{test, BatchAccFile, "test accuracy"}, {online, BatchOnlineFile, "online accuracy"}} {
 		var series []plot.Series
 		for _, m := range Methods {
 			s := plot.Series{Name: methodName[m], Y: make([][]float64, len(cfg.Batches))}
@@ -231,7 +231,7 @@ func writeBatchSizeReport(res *BatchSizeResult, opts RunOptions) error {
 			}
 			series = append(series, s)
 		}
-		ax := plot.Axes{Title: fmt.Sprintf("%s: %s vs batch size (%d samples, 95%% CI, %d seeds)", cfg.Dataset, fig.what, cfg.TrainSamples, cfg.Seeds), X: "batch size", Y: "accuracy (%)", LogX: true}
+		ax := plot.Axes{Title: fmt.Sprintf("%s, %d samples, %d seeds", cfg.Dataset, cfg.TrainSamples, cfg.Seeds), X: "batch size", Y: fig.what + " (%)", LogX: true}
 		if err := plot.Lines(xs, series, ax, filepath.Join(opts.Out, fig.file)); err != nil {
 			return err
 		}
