@@ -68,6 +68,13 @@ type TrainOptions struct {
 	Ctx context.Context
 }
 
+// Recurrent is implemented by policies that keep per-row memory between Act
+// calls (the variational agent's filtering state). Whoever runs episodes
+// calls Reset(i) when row i starts a new episode.
+type Recurrent interface {
+	Reset(row int)
+}
+
 // PolicyAdapter lets a Policy act in a single env.Env as an env.Policy
 // (one observation at a time), for rendering and evaluation loops.
 type PolicyAdapter struct {
@@ -84,6 +91,14 @@ func (a *PolicyAdapter) Act(obs []float32, rng *rand.Rand) []float32 {
 	copy(a.obs.Data, obs)
 	a.act = a.P.Act(a.act, a.obs, a.Deterministic, rng)
 	return a.act.Data
+}
+
+// Reset starts a new episode: it resets the wrapped policy's memory when it
+// is Recurrent.
+func (a *PolicyAdapter) Reset() {
+	if r, ok := a.P.(Recurrent); ok {
+		r.Reset(0)
+	}
 }
 
 var _ env.Policy = (*PolicyAdapter)(nil)

@@ -412,6 +412,7 @@ func (r *Run) Evaluate(episodes int, seed uint64, stochastic bool) ([]float64, e
 	out := make([]float64, episodes)
 	for i := range out {
 		obs := e.Reset(rng)
+		ad.Reset()
 		for {
 			st := e.Step(ad.Act(obs, rng))
 			out[i] += st.Reward
