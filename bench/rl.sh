@@ -15,7 +15,8 @@
 # time for sb3_steps steps with the same rl-baselines3-zoo hyperparameters,
 # measured on this machine on 2026-11-25 with one core partly busy ("-" when
 # SB3 has no such algorithm); the speed-up compares it with vfe's wall time
-# per step (vfe's includes its periodic evaluations).
+# per step (vfe's includes its periodic evaluations), and with vfe's CPU
+# time, the fairer figure when the machine is busy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -57,6 +58,7 @@ for t in "${TARGETS[@]}"; do
 			continue
 		}
 		mv "$OUT/.time" "$dir/time.txt"
+		cut -d' ' -f1 /proc/loadavg >"$dir/load.txt" 2>/dev/null || true
 		echo "${cmd[*]}" >"$dir/command.txt"
 		dirs+=("$dir")
 	done
@@ -77,9 +79,11 @@ print(f"Run {started} with `{version}`; load average at the start: {load} (2 cor
       "(10 episodes) of each seed, reported as mean ± 95% Student-t half-width across seeds. "
       "Wall and CPU times are per seed (mean); SPS = environment steps per wall second. "
       "The SB3 column is Stable-Baselines3 2.4.1's training time on this machine (scaled to the same "
-      "number of steps), and *speed-up* = SB3 time / vfe wall time.\n")
-print("| algo | env | steps | target | eval per seed | eval mean ± CI | pass | wall s | CPU s | SPS | SB3 s | speed-up |")
-print("|---|---|---:|---:|---|---|:-:|---:|---:|---:|---:|---:|")
+      "number of steps); *speed-up (wall)* = SB3 time / vfe wall time. On a busy machine, where vfe gets "
+      "a fraction of a core, *speed-up (CPU)* = SB3 time / vfe CPU time (user + system) is the fairer figure; "
+      "*load* is the 1-minute load average when the seeds finished.\n")
+print("| algo | env | steps | target | eval per seed | eval mean ± CI | pass | wall s | CPU s | SPS | SB3 s | speed-up (wall) | speed-up (CPU) | load |")
+print("|---|---|---:|---:|---|---|:-:|---:|---:|---:|---:|---:|---:|---:|")
 cmds = []
 for algo, env, steps, thr, sb3s, sb3n in targets:
     runs = []
@@ -89,11 +93,13 @@ for algo, env, steps, thr, sb3s, sb3n in targets:
             continue
         s = json.load(open(os.path.join(d, "summary.json")))
         tm = open(os.path.join(d, "time.txt")).read().split() if os.path.exists(os.path.join(d, "time.txt")) else ["nan", "nan", "nan"]
-        runs.append((s, float(tm[0]), float(tm[1]) + float(tm[2])))
+        lp = os.path.join(d, "load.txt")
+        ld = float(open(lp).read()) if os.path.exists(lp) else float("nan")
+        runs.append((s, float(tm[0]), float(tm[1]) + float(tm[2]), ld))
         if os.path.exists(os.path.join(d, "command.txt")):
             cmds.append(open(os.path.join(d, "command.txt")).read().strip())
     if not runs:
-        print(f"| {algo} | {env} | {steps} | ≥ {thr} | not run | | | | | | | |")
+        print(f"| {algo} | {env} | {int(steps):,} | ≥ {thr} | not run | | | | | | | | | |")
         continue
     ev = [r[0]["eval_mean_return"] for r in runs]
     ev = [float("nan") if v is None else v for v in ev]
@@ -105,11 +111,11 @@ for algo, env, steps, thr, sb3s, sb3n in targets:
     ok = "✓" if m >= float(thr) else "✗"
     if sb3s != "-":
         sb3 = float(sb3s) * float(steps) / float(sb3n)
-        sb3c, sp = f"{sb3:.0f}", f"{sb3 / wall:.1f}×"
+        sb3c, sp, spc = f"{sb3:.0f}", f"{sb3 / wall:.1f}×", f"{sb3 / cpu:.1f}×"
     else:
-        sb3c, sp = "–", "–"
+        sb3c, sp, spc = "–", "–", "–"
     per = ", ".join(f"{v:.0f}" for v in ev)
-    print(f"| {algo} | {env} | {int(steps):,} | ≥ {thr} | {per} | {m:.1f} ± {hw:.1f} | {ok} | {wall:.1f} | {cpu:.1f} | {sps:,.0f} | {sb3c} | {sp} |")
+    print(f"| {algo} | {env} | {int(steps):,} | ≥ {thr} | {per} | {m:.1f} ± {hw:.1f} | {ok} | {wall:.1f} | {cpu:.1f} | {sps:,.0f} | {sb3c} | {sp} | {spc} | {statistics.fmean(r[3] for r in runs):.1f} |")
 print("\nCommands (one per seed; `make bench-rl` runs them all):\n")
 print("```")
 for c in cmds:

@@ -384,7 +384,7 @@ func TestTrain_truncationBootstrap(t *testing.T) {
 
 func TestTrain_deterministic(t *testing.T) {
 	cfg, _ := ZooConfig("CartPole-v1")
-	cfg.TotalTimesteps = 2048
+	cfg.TotalTimesteps, cfg.Epochs = 2048, 4
 	mk := func() (env.Env, error) { return classic.Make("CartPole-v1") }
 	run := func(seed uint64) []string {
 		l := &memLogger{}
