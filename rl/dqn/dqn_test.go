@@ -281,16 +281,16 @@ func TestTrain_CartPole(t *testing.T) {
 		t.Skip("learning smoke test")
 	}
 	// The zoo configuration reaches the 500-step cap on CartPole-v1 within
-	// its 50k-step budget; the smoke test asks for a clear rise in 20k
+	// its 50k-step budget; the smoke test asks for a clear rise in 40k
 	// steps with a smaller network.
 	c, _ := ZooConfig("CartPole-v1")
-	c.TotalTimesteps, c.Hidden = 20_000, []int{64, 64}
+	c.TotalTimesteps, c.Hidden = 40_000, []int{64, 64}
 	mk := func() (env.Env, error) { return classic.Make("CartPole-v1") }
 	log := &memLogger{}
 	if _, err := Train(c, 1, rl.TrainOptions{MakeEnv: mk, Logger: log}); err != nil {
 		t.Fatal(err)
 	}
-	if got := log.last("eval/mean_return"); !(got >= 100) {
-		t.Fatalf("eval return %v after 20k steps, want ≥ 100 (random play gives ≈ 22)", got)
+	if got := log.last("eval/mean_return"); !(got >= 300) {
+		t.Fatalf("eval return %v after 40k steps, want ≥ 300 (random play gives ≈ 22)", got)
 	}
 }
