@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/vfe-go/vfe/env"
+	"github.com/vfe-go/vfe/env/wrap"
 	"github.com/vfe-go/vfe/nn"
 	"github.com/vfe-go/vfe/rl"
 	"github.com/vfe-go/vfe/run"
@@ -365,5 +366,39 @@ func TestLookup(t *testing.T) {
 	}
 	if _, err := Lookup("nope"); err == nil || !strings.Contains(err.Error(), "reinforce") {
 		t.Errorf("unknown algorithm: error %v should list the valid names", err)
+	}
+}
+
+func TestOpen_wrapperStatistics(t *testing.T) {
+	spec := TrainSpec{Algo: "fake", EnvID: "CartPole-v1", Steps: 600, NumEnvs: 2, Seed: 1, EvalEpisodes: 1,
+		Wrappers: []string{"normobs"}, Out: filepath.Join(t.TempDir(), "r")}
+	if _, err := train(context.Background(), fakeLookup, spec, nil); err != nil {
+		t.Fatal(err)
+	}
+	ts, _, err := run.LoadTensors(filepath.Join(spec.Out, ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := run.Find(ts, wrapPrefix+"obs_mean")
+	if !ok || len(m.F64) != 4 {
+		t.Fatalf("model lacks the 4 observation means of the normobs wrapper: %v", ts)
+	}
+	r, err := open(fakeLookup, spec.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := r.NewEnv()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, ok := e.(*wrap.NormalizeObs)
+	if !ok {
+		t.Fatalf("env %T is not the normobs wrapper", e)
+	}
+	if n.Training {
+		t.Error("evaluation env still updates its statistics")
+	}
+	if st := n.State()["obs_mean"]; st[0] != m.F64[0] || st[3] != m.F64[3] {
+		t.Errorf("restored means %v, saved %v", st, m.F64)
 	}
 }
