@@ -39,6 +39,10 @@ func acrobotVel() (float64, float64) {
 // the free end rises above the bar, −cos θ1 − cos(θ1 + θ2) > 1; the reward
 // is −1 per step and 0 on the terminating step. Reset draws all four state
 // values from U[−0.1, 0.1) and rounds them to float32, as Gymnasium does.
+// (Gymnasium then evaluates the reset observation's cos and sin in NumPy's
+// float32 routines, which can differ from the float64-then-rounded values
+// returned here by an ulp; after the first step its state is float64 and
+// the observations agree to float32 rounding.)
 type Acrobot struct {
 	s       [4]float64
 	obs     []float32
