@@ -15,7 +15,7 @@ func newExperimentCmd() *cobra.Command {
 		Use:   "experiment",
 		Short: "Reproducible studies: predictive coding vs backprop on continual learning and batch size",
 	}
-	cmd.AddCommand(newExperimentContinualCmd(), newExperimentBatchSizeCmd())
+	cmd.AddCommand(newExperimentContinualCmd(), newExperimentBatchSizeCmd(), newExperimentAblateCmd())
 	return cmd
 }
 
