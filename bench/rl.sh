@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Trains the RL baselines, 3 seeds per target, and writes bench/rl.md (a
-# fragment that bench/run-go-bench.sh appends to BENCHMARKS.md).
+# fragment that bench/run-go-bench.sh appends to BENCHMARKS.md) for PPO and
+# REINFORCE, then runs bench/rl-offpolicy.sh for the off-policy algorithms.
 #
 #   bash bench/rl.sh                      (make bench-rl builds bin/vfe first)
 #
@@ -26,14 +27,12 @@ OUT="${RL_BENCH_OUT:-runs/bench-rl}"
 ONLY="${RL_BENCH_ONLY:-}"
 PY="${PYTHON:-python3}"
 
+# The on-policy targets; the off-policy ones (DQN, DDPG, TD3, SAC, SVG(0))
+# are trained by bench/rl-offpolicy.sh, called at the end, which writes
+# bench/rl-offpolicy.md.
 TARGETS=(
 	"ppo CartPole-v1 100000 475 18 100000"
-	"dqn CartPole-v1 100000 475 39 50000"
 	"reinforce CartPole-v1 300000 400 - -"
-	"sac Pendulum-v1 20000 -200 257 20000"
-	"td3 Pendulum-v1 20000 -200 130 20000"
-	"ddpg Pendulum-v1 20000 -200 130 20000"
-	"svg0 Pendulum-v1 30000 -250 - -"
 )
 
 log() { printf '[bench-rl] %s\n' "$*" >&2; }
@@ -123,3 +122,15 @@ for c in cmds:
 print("```")
 PYEOF
 log "wrote bench/rl.md"
+
+# Off-policy algorithms: their own script, same binary and run folder.
+if [ -f bench/rl-offpolicy.sh ]; then
+	offonly=""
+	for a in dqn ddpg td3 sac svg0; do
+		if [ -z "$ONLY" ] || [[ " $ONLY " == *" $a "* ]]; then offonly="$offonly $a"; fi
+	done
+	if [ -n "$offonly" ]; then
+		log "off-policy targets:$offonly (bench/rl-offpolicy.sh)"
+		SEEDS="$SEEDS" OUT="$OUT" ONLY="${offonly# }" bash bench/rl-offpolicy.sh "$VFE"
+	fi
+fi
