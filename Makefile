@@ -7,7 +7,7 @@ APT_PKGS := libopenblas-dev dataset-fashion-mnist
 # The fast path (OpenBLAS through cgo) whenever the library is installed, else pure Go.
 TAGS := $(shell test -e /usr/lib/x86_64-linux-gnu/libopenblas.so -o -e /usr/lib/libopenblas.so -o -n "$$(ldconfig -p 2>/dev/null | grep libopenblas.so)" && echo openblas)
 
-.PHONY: all deps build demo test test-fast test-portable vet bench bench-rl clean
+.PHONY: all deps build demo test test-fast test-portable vet bench bench-rl bench-agent clean
 
 all: build
 
@@ -47,6 +47,10 @@ bench: deps
 # Trains the RL baselines (3 seeds per target) and records the results.
 bench-rl: build
 	bash bench/rl.sh
+
+# Trains the variational agent on its targets (3 seeds) next to the baselines.
+bench-agent: build
+	bash bench/agent.sh
 
 clean:
 	rm -rf bin
