@@ -18,6 +18,7 @@ type Dense struct {
 	Lin *nn.Linear // W (Out×In) and b (1×Out)
 
 	fx, dfx *tensor.Mat // f(x), f'(x) of the last Forward
+	workers int         // row workers of the model's last Init (InferConfig.Workers), for Learn
 }
 
 // NewDense returns an In→Out Dense map with activation f, zero weights and
@@ -109,4 +110,22 @@ func (d *Dense) forwardRows(dst, x *tensor.Mat, r0, r1 int) {
 		beta = 1
 	}
 	tensor.Gemm(&yr, false, true, 1, &fr, d.Lin.W.Val, beta)
+}
+
+// accumulateParamGradRows adds scale·(dyᵀ·f(x)) to rows [r0, r1) of ∂W and
+// scale·Σ_rows dy to ∂b[r0:r1] (the output units r0 … r1−1), for the f(x)
+// of the last forward pass. Calls on disjoint ranges may run concurrently.
+func (d *Dense) accumulateParamGradRows(dy *tensor.Mat, scale float32, r0, r1 int) {
+	in, out := d.Lin.In, d.Lin.Out
+	tensor.GemmStrided(true, false, r1-r0, in, dy.Rows, scale, dy.Data[r0:], out, d.fx.Data, in, 1, d.Lin.W.Grad.Data[r0*in:], in)
+	if d.Lin.B == nil {
+		return
+	}
+	b := d.Lin.B.Grad.Data[r0:r1]
+	for i := 0; i < dy.Rows; i++ {
+		row := dy.Data[i*out+r0 : i*out+r1]
+		for j, v := range row {
+			b[j] += scale * v
+		}
+	}
 }

@@ -152,6 +152,7 @@ func (m *Model) Init(s *State, kind InitKind, cfg InferConfig) {
 	for k := range s.fresh {
 		s.fresh[k] = false
 	}
+	m.setLearnWorkers(m.denseWorkers(s, cfg.Workers))
 	switch kind {
 	case InitForward:
 		// One sweep in topological order computes every prediction at the
@@ -455,6 +456,16 @@ func (m *Model) denseWorkers(s *State, want int) int {
 		e.Fn.(*Dense).sizeCaches(s.B)
 	}
 	return w
+}
+
+// setLearnWorkers records in every Dense edge how many workers Learn may
+// use (Learn takes no configuration; Init's applies to the batch).
+func (m *Model) setLearnWorkers(w int) {
+	for _, e := range m.Edges {
+		if d, ok := e.Fn.(*Dense); ok {
+			d.workers = w
+		}
+	}
 }
 
 // predictRows computes rows [r0, r1) of μ_n from its Dense parents, with

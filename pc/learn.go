@@ -19,8 +19,24 @@ func (m *Model) Learn(s *State) {
 		return
 	}
 	invB := 1 / float32(s.B)
+	w := m.learnWorkers()
+	if w > 1 {
+		// Every edge is Dense: each worker takes a block of every weight
+		// matrix's rows (output units).
+		tensor.Parallel(w, w, func(i, _, _ int) {
+			for _, e := range m.Edges {
+				if !m.HasTerm(e.To) {
+					continue
+				}
+				d := e.Fn.(*Dense)
+				if lo, hi := tensor.Block(d.Lin.Out, w, i); lo < hi {
+					d.accumulateParamGradRows(s.pieps[e.To], -invB, lo, hi)
+				}
+			}
+		})
+	}
 	for k, e := range m.Edges {
-		if !m.HasTerm(e.To) {
+		if !m.HasTerm(e.To) || w > 1 {
 			continue
 		}
 		if d, ok := e.Fn.(*Dense); ok {
@@ -100,4 +116,20 @@ func (m *Model) Backprop(s *State) {
 		}
 	}
 	_ = nn.ZeroGrad
+}
+
+// learnWorkers returns the row workers the last Init allowed (1 unless every
+// edge is Dense and InferConfig.Workers > 1).
+func (m *Model) learnWorkers() int {
+	w := 0
+	for _, e := range m.Edges {
+		d, ok := e.Fn.(*Dense)
+		if !ok {
+			return 1
+		}
+		if w == 0 || d.workers < w {
+			w = d.workers
+		}
+	}
+	return max(w, 1)
 }

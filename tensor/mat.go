@@ -206,3 +206,46 @@ func Gemv(y []float32, trans bool, alpha float32, a *Mat, x []float32, beta floa
 	}
 	impl.Sgemv(t, a.Rows, a.Cols, alpha, a.Data, a.Cols, x, 1, beta, y, 1)
 }
+
+// GemmStrided computes C = alpha·op(A)·op(B) + beta·C on BLAS-style views
+// of row-major storage: op(A) is m×k, op(B) is k×n and C is m×n, and
+// consecutive rows of A, B and C start lda, ldb and ldc elements apart
+// (each at least the number of columns stored). It lets callers work on a
+// block of columns without copying. With beta = 0, C's old contents are
+// ignored. It panics if a leading dimension is too small or a slice too
+// short.
+func GemmStrided(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m == 0 || n == 0 {
+		return
+	}
+	tA, ar, ac := blas.NoTrans, m, k
+	if transA {
+		tA, ar, ac = blas.Trans, k, m
+	}
+	tB, br, bc := blas.NoTrans, k, n
+	if transB {
+		tB, br, bc = blas.Trans, n, k
+	}
+	check := func(name string, s []float32, rows, cols, ld int) {
+		if ld < max(cols, 1) || (rows > 0 && cols > 0 && len(s) < (rows-1)*ld+cols) {
+			panic(fmt.Sprintf("tensor: GemmStrided: %s is %d×%d with leading dimension %d in %d values", name, rows, cols, ld, len(s)))
+		}
+	}
+	check("A", a, ar, ac, lda)
+	check("B", b, br, bc, ldb)
+	check("C", c, m, n, ldc)
+	if k == 0 {
+		for i := 0; i < m; i++ {
+			row := c[i*ldc : i*ldc+n]
+			for j := range row {
+				if beta == 0 {
+					row[j] = 0
+				} else {
+					row[j] *= beta
+				}
+			}
+		}
+		return
+	}
+	impl.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}

@@ -204,3 +204,45 @@ func TestKernels_NoAlloc(t *testing.T) {
 		t.Fatalf("Gemm allocates %v times per run on OpenBLAS", allocs)
 	}
 }
+
+func TestGemmStrided_ColumnBlocks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	// ∂W = dyᵀ·x computed one block of W's rows (dy's columns) at a time must
+	// equal the whole product; reference: naiveGemm in float64.
+	dy := New(6, 7).RandN(rng, 1)
+	x := New(6, 5).RandN(rng, 1)
+	c0 := New(7, 5).RandN(rng, 1)
+	want := naiveGemm(true, false, 0.5, dy, x, 1, c0)
+	got := c0.Clone()
+	for _, blk := range [][2]int{{0, 3}, {3, 4}, {4, 7}} {
+		r0, r1 := blk[0], blk[1]
+		GemmStrided(true, false, r1-r0, 5, 6, 0.5, dy.Data[r0:], 7, x.Data, 5, 1, got.Data[r0*5:], 5)
+	}
+	for i := range got.Data {
+		if d := math.Abs(float64(got.Data[i] - want.Data[i])); d > 1e-5*(1+math.Abs(float64(want.Data[i]))) {
+			t.Fatalf("element %d = %v, want %v", i, got.Data[i], want.Data[i])
+		}
+	}
+	t.Run("NoTransColumns", func(t *testing.T) {
+		// Columns [2, 5) of C = A·Bᵀ come from rows [2, 5) of B.
+		a, b := New(4, 3).RandN(rng, 1), New(6, 3).RandN(rng, 1)
+		full := naiveGemm(false, true, 1, a, b, 0, New(4, 6))
+		c := New(4, 6)
+		GemmStrided(false, true, 4, 3, 3, 1, a.Data, 3, b.Data[2*3:], 3, 0, c.Data[2:], 6)
+		for i := 0; i < 4; i++ {
+			for j := 2; j < 5; j++ {
+				if d := math.Abs(float64(c.At(i, j) - full.At(i, j))); d > 1e-5 {
+					t.Fatalf("(%d,%d) = %v, want %v", i, j, c.At(i, j), full.At(i, j))
+				}
+			}
+		}
+	})
+	t.Run("PanicsOnShortSlice", func(t *testing.T) {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("no panic on a short C")
+			}
+		}()
+		GemmStrided(false, false, 2, 2, 2, 1, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 3), 2)
+	})
+}
