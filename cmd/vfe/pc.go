@@ -75,6 +75,7 @@ func registerPCFlags(fs *pflag.FlagSet, c *classify.Config) {
 	fs.Float64Var(&c.Momentum, "momentum", c.Momentum, "SGD momentum")
 	fs.Var(textFlag{&c.Prec, "precision"}, "precision", "node precision: fixed, scalar or diag (learned)")
 	fs.Var(float32Flag{&c.PrecInit}, "precision-init", "fixed or initial precision (0: 1)")
+	fs.Var(float32Flag{&c.LabelPrec}, "label-precision", "precision of the label node alone (0: as --precision-init)")
 	fs.Var(textFlag{&c.Prior, "prior"}, "prior", "prior on the top node: none, fixed or learned")
 	fs.Float64Var(&c.AmortLR, "amort-lr", c.AmortLR, "recognition network learning rate in hybrid mode (0: --lr)")
 	fs.IntVar(&c.TrainLimit, "train-limit", c.TrainLimit, "use only the first N training samples (0: all)")

@@ -77,6 +77,14 @@ func New(cfg Config, inDim, classes int) (*Classifier, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.LabelPrec > 0 {
+		nd := m.Nodes[c.out]
+		nd.FixedPrec = cfg.LabelPrec
+		if nd.P != nil {
+			nd.P.Val.Fill(cfg.LabelPrec)
+		}
+		m.Project()
+	}
 	c.Model = m
 	c.learnPrec = cfg.Prec != pc.PrecFixed
 	if c.opt, err = newOptimizer(cfg, m.ParamList(), cfg.LR); err != nil {

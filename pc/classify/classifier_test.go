@@ -80,3 +80,24 @@ func TestClassifier_LearnsBlobs(t *testing.T) {
 		})
 	}
 }
+
+func TestNew_LabelPrecision(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Hidden = []int{8}
+	cfg.LabelPrec = 0.25
+	c, err := New(cfg, 6, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := range c.Model.Nodes {
+		want := float32(1)
+		if n == c.LabelNode() {
+			want = 0.25
+		}
+		for _, p := range c.Model.Precision(n) {
+			if p != want {
+				t.Fatalf("node %d precision %v, want %v", n, p, want)
+			}
+		}
+	}
+}

@@ -72,6 +72,11 @@ type Config struct {
 	// or initial value (0 means 1).
 	Prec     pc.PrecisionKind `json:"precision"`
 	PrecInit float32          `json:"precision_init"`
+	// LabelPrec is the (initial) precision of the label node alone (0: as
+	// PrecInit). A small label precision keeps the output error small
+	// relative to the hidden errors, the regime in which converged PC
+	// learning approximates backprop (Whittington & Bogacz 2017).
+	LabelPrec float32 `json:"label_precision,omitempty"`
 	// Prior is the prior on the top node (default none: flat).
 	Prior pc.PriorKind `json:"prior"`
 	// AmortLR is the amortised network's Adam learning rate in hybrid mode
@@ -138,6 +143,9 @@ func (c Config) Validate() error {
 	}
 	if !(c.LR >= 0) || math.IsInf(c.LR, 0) || c.AmortLR < 0 || c.WeightDecay < 0 {
 		return fmt.Errorf("classify: learning rates and weight decay must be finite and ≥ 0")
+	}
+	if c.PrecInit < 0 || c.LabelPrec < 0 {
+		return fmt.Errorf("classify: precisions must be ≥ 0 (0 means 1)")
 	}
 	if c.TestT < 0 || c.TrainLimit < 0 || c.TestLimit < 0 || c.Threads < 0 {
 		return fmt.Errorf("classify: test_T, limits and threads must be ≥ 0")
