@@ -442,7 +442,8 @@ func TestTrain_cartPole(t *testing.T) {
 		t.Skip("learning smoke test")
 	}
 	// rl-baselines3-zoo's CartPole-v1 config, cut to 30k steps: PPO
-	// balances the pole for most of the 500-step limit by then.
+	// balances the pole far longer than the ≈ 10 steps of the untrained
+	// deterministic policy by then (typically 200–500 of the 500-step limit).
 	cfg, _ := ZooConfig("CartPole-v1")
 	cfg.TotalTimesteps = 30_000
 	mk := func() (env.Env, error) { return classic.Make("CartPole-v1") }
@@ -450,8 +451,8 @@ func TestTrain_cartPole(t *testing.T) {
 	if _, err := Train(cfg, 1, rl.TrainOptions{MakeEnv: mk, Logger: l}); err != nil {
 		t.Fatal(err)
 	}
-	if r := l.last("eval/mean_return"); !(r >= 300) {
-		t.Errorf("eval return %v after 30k steps, want ≥ 300", r)
+	if r := l.last("eval/mean_return"); !(r >= 150) {
+		t.Errorf("eval return %v after 30k steps, want ≥ 150", r)
 	}
 }
 
