@@ -23,8 +23,8 @@
 // action is one float32 column holding the index. Terminated transitions do
 // not bootstrap; truncated ones (time limits) bootstrap from the true final
 // observation, which rl.ReplayBuffer stores from env.VecEnv.FinalObs. Step
-// counts follow Stable-Baselines3: TotalTimesteps, LearningStarts and the ε
-// schedule count environment steps; TrainFreq and TargetUpdateInterval count
-// vector steps. All randomness flows from Train's seed; updates and action
+// counts follow Stable-Baselines3: TotalTimesteps, LearningStarts,
+// TargetUpdateInterval and the ε schedule count environment steps;
+// TrainFreq counts vector steps. All randomness flows from Train's seed; updates and action
 // selection do not allocate.
 package dqn

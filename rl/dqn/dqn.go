@@ -40,9 +40,10 @@ type Config struct {
 	BatchSize int `json:"batch_size"`
 	// Gamma is the discount γ ∈ [0, 1] (default 0.99).
 	Gamma float64 `json:"gamma"`
-	// TargetUpdateInterval is the period, in vector steps (calls of
-	// VecEnv.Step, as Stable-Baselines3 counts it), of the target network
-	// update θ' ← τθ + (1−τ)θ' (≥ 1; default 10).
+	// TargetUpdateInterval is the period, in environment steps, of the
+	// target network update θ' ← τθ + (1−τ)θ' (≥ 1; default 10). Like
+	// Stable-Baselines3 it is applied every max(TargetUpdateInterval/N, 1)
+	// vector steps.
 	TargetUpdateInterval int `json:"target_update_interval"`
 	// Tau is the target update coefficient τ ∈ (0, 1] (default 1: a hard
 	// copy).
@@ -383,7 +384,7 @@ var ErrDiverged = errors.New("dqn: loss is not finite: lower learning_rate or ch
 //     a replay buffer;
 //  2. every vector step: ε-greedy actions (uniform before LearningStarts),
 //     store (s, a, r, s', terminated, truncated) with the true final s';
-//  3. every TargetUpdateInterval vector steps: θ' ← τθ + (1−τ)θ';
+//  3. every TargetUpdateInterval environment steps: θ' ← τθ + (1−τ)θ';
 //  4. every TrainFreq vector steps after LearningStarts: GradientSteps
 //     steps on the Huber TD loss with targets r + γ(1 − terminated)·max Q'
 //     (double DQN optional), gradient-norm clipping, Adam.
@@ -443,7 +444,7 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 		step += n
 		vecStep++
 
-		if vecStep%cfg.TargetUpdateInterval == 0 {
+		if vecStep%max(cfg.TargetUpdateInterval/n, 1) == 0 {
 			optim.Polyak(ln.targetPs, ln.params, cfg.Tau)
 		}
 		if step > cfg.LearningStarts && vecStep%cfg.TrainFreq == 0 {
