@@ -25,6 +25,6 @@
 // observation, which rl.ReplayBuffer stores from env.VecEnv.FinalObs. Step
 // counts follow Stable-Baselines3: TotalTimesteps, LearningStarts,
 // TargetUpdateInterval and the ε schedule count environment steps;
-// TrainFreq counts vector steps. All randomness flows from Train's seed; updates and action
-// selection do not allocate.
+// TrainFreq counts vector steps. All randomness flows from Train's seed;
+// updates and action selection do not allocate.
 package dqn
