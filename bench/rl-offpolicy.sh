@@ -10,7 +10,9 @@
 # runs/bench-rl), ONLY (subset of "dqn ddpg td3 sac svg0"), SKIP_GOBENCH=1 to
 # skip the update benchmarks, DIV=K to divide every step budget by K (a quick
 # check of the script; the targets then do not apply), PARALLEL=K to train K
-# runs at a time (wall times then include the contention; CPU seconds do not).
+# runs at a time (wall times then include the contention; CPU seconds do
+# not), REPORT_ONLY=1 to rewrite the report from the run directories
+# without training.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,27 +56,37 @@ def rundir(algo, env, seed):
     return f"{out}/{algo}-{env}-s{seed}"
 
 def row(algo, env, steps, target, sb3s, sb3n, goal):
-    fin, best, wall, cpus, sps, done = [], [], [], [], [], []
+    fin, best, wall, cpus, sps, done, partial = [], [], [], [], [], [], []
     for s in seeds:
         d = rundir(algo, env, s)
         try:
             j = json.load(open(f"{d}/summary.json"))
             c = json.load(open(f"{d}/bench-cpu.json"))
         except OSError:
+            try:  # still training (or interrupted): report its progress
+                rows = list(csv.DictReader(open(f"{d}/metrics.csv")))
+            except OSError:
+                continue
+            ev = [(r["step"], r["eval/mean_return"]) for r in rows if r.get("eval/mean_return")]
+            last = f", last eval {float(ev[-1][1]):.1f} at step {ev[-1][0]}" if ev else ""
+            partial.append(f"seed {s} unfinished at step {rows[-1]['step'] if rows else 0}{last}")
             continue
         done.append(s)
         fin.append(j["eval_mean_return"]); wall.append(j["wall_s"]); sps.append(j["sps"]); cpus.append(c["cpu_s"])
         ev = [float(r["eval/mean_return"]) for r in csv.DictReader(open(f"{d}/metrics.csv")) if r.get("eval/mean_return")]
         best.append(max(ev))
+    note = "; ".join(partial)
     if not done:
-        return f"| {algo} | {env} | {steps} | ≥ {target:g} | (not run) | | | | | | | | |"
+        return f"| {algo} | {env} | {steps} | ≥ {target:g} | none finished | {note or 'not run'} | | | | | | | | |"
     m = sum(fin) / len(fin)
     sd = math.sqrt(sum((x - m) ** 2 for x in fin) / max(len(fin) - 1, 1))
     ok = "yes" if all(x >= target for x in fin) else ("at best eval" if all(x >= target for x in best) else "no")
     w, c = sum(wall) / len(wall), sum(cpus) / len(cpus)
     ref = sb3s * steps / sb3n  # SB3's time for this many steps, scaled linearly
     f = lambda xs: ", ".join(f"{x:.1f}" for x in xs)
-    return (f"| {algo} | {env} | {steps} | ≥ {target:g} | {' '.join(done)} | {f(fin)} | {m:.1f} ± {sd:.1f} | {f(best)} | {ok} | "
+    if note:
+        note = f" ({note})"
+    return (f"| {algo} | {env} | {steps} | ≥ {target:g} | {' '.join(done)} | {f(fin)}{note} | {m:.1f} ± {sd:.1f} | {f(best)} | {ok} | "
             f"{w:.1f} | {c:.1f} | {sum(sps)/len(sps):.0f} | {ref:.0f} | {ref / w:.2f}× wall, {ref / c:.2f}× CPU (goal {goal:g}×) |")
 
 def write():
@@ -114,6 +126,14 @@ def write():
             p(c)
         p("```")
     os.replace(md + ".tmp", md)
+
+if os.environ.get("REPORT_ONLY"):
+    for s in seeds:
+        for algo, env, steps, *_ in targets:
+            cmds.append(f"{vfe} rl train --algo {algo} --env {env} --steps {steps // div} --seed {s} "
+                        f"--eval-every {steps // div // 10} --blas-threads 1 --no-progress --out {rundir(algo, env, s)}")
+    write()
+    sys.exit(0)
 
 # Seed-major order: every algorithm gets its first seed before any gets a
 # second. PARALLEL runs train concurrently (default 1: one at a time).
