@@ -294,3 +294,27 @@ func TestTrain_CartPole(t *testing.T) {
 		t.Fatalf("eval return %v after 40k steps, want ≥ 300 (random play gives ≈ 22)", got)
 	}
 }
+
+func TestLoop_Evaluate(t *testing.T) {
+	// constEnv pays 1 per step, so every episode under a 7-step limit
+	// returns exactly 7: mean 7, population standard deviation 0.
+	a, err := NewAgent(tinyConfig(), env.UniformBox(-1, 1, 1), env.Discrete{N: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mean, std, err := evaluate(a, makeConst(7), 4, testrand.New(1))
+	if err != nil || mean != 7 || std != 0 {
+		t.Fatalf("evaluate = %v ± %v (%v), want 7 ± 0", mean, std, err)
+	}
+	var r recent
+	if !math.IsNaN(r.mean()) {
+		t.Fatal("mean of no episodes must be NaN")
+	}
+	for i := 1; i <= recentWindow+2; i++ {
+		r.add(float64(i))
+	}
+	// The window keeps returns 3 … 102: mean 52.5.
+	if got := r.mean(); got != 52.5 {
+		t.Fatalf("recent mean %v, want 52.5", got)
+	}
+}
