@@ -3,13 +3,13 @@ package classify
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/vfe-go/vfe/data"
 	"github.com/vfe-go/vfe/run"
 )
 
@@ -20,13 +20,7 @@ func writeBlobIDX(t *testing.T, nTrain, nTest int) string {
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(5, 5))
 	write := func(name string, dims []int, payload []byte) {
-		var b bytes.Buffer
-		b.Write([]byte{0, 0, 0x08, byte(len(dims))})
-		for _, d := range dims {
-			_ = binary.Write(&b, binary.BigEndian, uint32(d))
-		}
-		b.Write(payload)
-		if err := os.WriteFile(filepath.Join(dir, name), b.Bytes(), 0o644); err != nil {
+		if err := data.WriteIDX(filepath.Join(dir, name), dims, payload); err != nil {
 			t.Fatal(err)
 		}
 	}
