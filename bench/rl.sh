@@ -33,6 +33,7 @@ PY="${PYTHON:-python3}"
 TARGETS=(
 	"ppo CartPole-v1 100000 475 18 100000"
 	"reinforce CartPole-v1 300000 400 - -"
+	"ppo Pendulum-v1 100000 -200 - -"
 )
 
 log() { printf '[bench-rl] %s\n' "$*" >&2; }

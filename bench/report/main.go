@@ -51,8 +51,8 @@ func ParseGoBench(r io.Reader) (map[string]*Result, error) {
 		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
 			continue
 		}
-		if _, err := strconv.Atoi(f[1]); err != nil {
-			continue
+		if n, err := strconv.Atoi(f[1]); err != nil || n == 0 {
+			continue // not a result, or a skipped benchmark
 		}
 		name, procs := f[0], 1
 		if m := procSuffix.FindStringSubmatch(name); m != nil {
@@ -101,6 +101,7 @@ type TorchResult struct {
 	Mode        string  `json:"mode"`
 	Torch       string  `json:"torch"`
 	SamplesPerS float64 `json:"samples_per_s"`
+	SamplesCPU  float64 `json:"samples_per_cpu_s"`
 	StepsPerS   float64 `json:"steps_per_s"`
 	GFLOPs      float64 `json:"gflops"`
 }
@@ -278,6 +279,19 @@ func Write(w io.Writer, p Params) error {
 		q, ql := bestPC(in.portable, "BenchmarkPCTrainStep", th, "samples/s")
 		tp := bestTorch(in.torchPC, th)
 		pf("| %d | %s%s | %s%s | %s%s | %s | %s |\n", th, fmtF(f), paren(fl), fmtF(q), paren(ql), fmtF(tp.SamplesPerS), paren(tp.Mode), ratio(f, tp.SamplesPerS), ratio(q, tp.SamplesPerS))
+	}
+	pf("\nPer CPU-second of the benchmark process (user + system time of all its threads), which a busy machine disturbs less than wall time; at one thread it estimates the quiet-machine rate:\n\n")
+	pf("| threads | Go fast samples/cpu-s | Go portable samples/cpu-s | PyTorch samples/cpu-s | fast / PyTorch |\n|---|---|---|---|---|\n")
+	for _, th := range []int{1, 2} {
+		f, fl := bestPC(in.fast, "BenchmarkPCTrainStep", th, "samples/cpu-s")
+		q, ql := bestPC(in.portable, "BenchmarkPCTrainStep", th, "samples/cpu-s")
+		var tc float64
+		for _, t := range in.torchPC {
+			if t.Threads == th {
+				tc = max(tc, t.SamplesCPU)
+			}
+		}
+		pf("| %d | %s%s | %s%s | %s | %s |\n", th, fmtF(f), paren(fl), fmtF(q), paren(ql), fmtF(tc), ratio(f, tc))
 	}
 	pf("\nGFLOP/s of the matrix products, and the fraction of the f32 peak (%.0f GFLOP/s per core):\n\n", p.Peak)
 	pf("| threads | Go fast | Go portable | PyTorch |\n|---|---|---|---|\n")

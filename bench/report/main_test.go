@@ -12,6 +12,8 @@ import (
 const goOut = `goos: linux
 BenchmarkPCTrainStep/blas     	      30	  8000000 ns/op	  52.18 GFLOP/s	  8000 samples/s	 0 B/op	 0 allocs/op
 BenchmarkPCTrainStep/blas     	      30	  10000000 ns/op	  41.75 GFLOP/s	  6400 samples/s	 0 B/op	 0 allocs/op
+BenchmarkPCTrainStep/rows     	       0	               NaN ns/op	       0 B/op	       0 allocs/op
+--- BENCH: BenchmarkPCTrainStep/rows
 BenchmarkPCTrainStep/rows-2   	      30	  5000000 ns/op	  83.49 GFLOP/s	  12800 samples/s	 544 B/op	 13 allocs/op
 BenchmarkPCTrainStep/blas-2   	      30	  6400000 ns/op	  65.23 GFLOP/s	  10000 samples/s	 0 B/op	 0 allocs/op
 BenchmarkGemm/openblas/square/1024 	 50	 20000000 ns/op	 107.4 GFLOP/s
