@@ -270,6 +270,7 @@ type Filter struct {
 	in, mu, lp, raw, eps, pe []*tensor.Mat
 	din, dinP, dlp, grad     []*tensor.Mat
 	prevZ                    []*tensor.Mat
+	piRow                    [][]float32 // per node: Π's diagonal when it does not depend on the row
 	fresh                    []bool
 	nodeE                    []float64
 	rowE, prevRowE           []float64 // per-row energies (current, before the last step)
@@ -286,6 +287,7 @@ func (w *World) NewFilter(b int) *Filter {
 	mk := func() []*tensor.Mat { return make([]*tensor.Mat, N+1) }
 	f.Prev, f.Z, f.in, f.mu, f.lp, f.raw, f.eps, f.pe, f.din, f.dlp, f.grad = mk(), mk(), mk(), mk(), mk(), mk(), mk(), mk(), mk(), mk(), mk()
 	f.dinP, f.prevZ = mk(), mk()
+	f.piRow = make([][]float32, N+1)
 	f.X = tensor.New(0, w.ObsDim)
 	f.A = tensor.New(0, w.ActDim)
 	for n := 0; n <= N; n++ {
@@ -295,6 +297,7 @@ func (w *World) NewFilter(b int) *Filter {
 		f.din[n] = tensor.New(0, w.inDim[n])
 		f.dinP[n] = tensor.New(0, w.inDim[n])
 		f.prevZ[n] = tensor.New(0, w.dims[n])
+		f.piRow[n] = make([]float32, w.dims[n])
 		for _, p := range [][]*tensor.Mat{f.mu, f.lp, f.raw, f.eps, f.pe, f.dlp, f.grad} {
 			p[n] = tensor.New(0, w.dims[n])
 		}
@@ -396,17 +399,40 @@ func (f *Filter) evaluate() float64 {
 		d := w.dims[n]
 		z, mu, lp, eps, pe := target.Data, f.mu[n].Data, f.lp[n].Data, f.eps[n].Data, f.pe[n].Data
 		var e float64
-		for b := 0; b < f.B; b++ {
-			var eb float64
-			for i := b * d; i < (b+1)*d; i++ {
-				diff := z[i] - mu[i]
-				eps[i] = diff
-				pi := float32(math.Exp(float64(lp[i])))
-				pe[i] = pi * diff
-				eb += 0.5*float64(pe[i]*diff) - 0.5*float64(lp[i]) + halfLog2Pi
+		if w.PrecNet[n] == nil {
+			// Row-independent precision: exponentiate one row's log-precisions.
+			pis := f.piRow[n]
+			var logDet float64
+			for i := 0; i < d; i++ {
+				pis[i] = float32(math.Exp(float64(lp[i])))
+				logDet += -0.5*float64(lp[i]) + halfLog2Pi
 			}
-			f.rowE[b] += eb
-			e += eb
+			for b := 0; b < f.B; b++ {
+				var q float32
+				for i := 0; i < d; i++ {
+					k := b*d + i
+					diff := z[k] - mu[k]
+					eps[k] = diff
+					pe[k] = pis[i] * diff
+					q += pe[k] * diff
+				}
+				eb := 0.5*float64(q) + logDet
+				f.rowE[b] += eb
+				e += eb
+			}
+		} else {
+			for b := 0; b < f.B; b++ {
+				var eb float64
+				for i := b * d; i < (b+1)*d; i++ {
+					diff := z[i] - mu[i]
+					eps[i] = diff
+					pi := float32(math.Exp(float64(lp[i])))
+					pe[i] = pi * diff
+					eb += 0.5*float64(pe[i]*diff) - 0.5*float64(lp[i]) + halfLog2Pi
+				}
+				f.rowE[b] += eb
+				e += eb
+			}
 		}
 		f.nodeE[n] = e
 		total += e
