@@ -289,3 +289,42 @@ func cpuSeconds() float64 {
 	}
 	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
+
+// TestModel_InferWorkersAllocs checks that with workers the iterations do not
+// allocate: a batch costs the same few allocations (starting the workers)
+// whatever T is, and the one-worker path none.
+func TestModel_InferWorkersAllocs(t *testing.T) {
+	rng := testrand.New(13)
+	m, err := pc.NewChain(rng, pc.ChainConfig{Dims: []int{3, 8, 8, 5}, Acts: []tensor.Act{tensor.Tanh, tensor.Tanh, tensor.Identity}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y := tensor.New(16, 5).RandN(rng, 1), tensor.New(16, 3).RandN(rng, 1)
+	s := m.NewState(16)
+	allocs := func(T, workers int) float64 {
+		t.Helper()
+		cfg := pc.DefaultInferConfig()
+		cfg.T, cfg.Workers = T, workers
+		step := func() {
+			s.Clamp(3, x)
+			s.Clamp(0, y)
+			m.Init(s, pc.InitForward, cfg)
+			if _, err := m.Infer(s, cfg); err != nil {
+				t.Fatal(err)
+			}
+			m.Learn(s)
+		}
+		step()
+		return testing.AllocsPerRun(5, step)
+	}
+	if a := allocs(20, 1); a != 0 {
+		t.Errorf("one worker: %v allocations per batch, want 0", a)
+	}
+	a2, a20 := allocs(2, 2), allocs(20, 2)
+	if a2 != a20 {
+		t.Errorf("two workers: %v allocations per batch at T=2 but %v at T=20: the iterations allocate", a2, a20)
+	}
+	if a20 > 32 {
+		t.Errorf("two workers: %v allocations per batch, want a few", a20)
+	}
+}
