@@ -10,7 +10,10 @@ import (
 // overwriting what was there: for each edge −(∂μ/∂θ)ᵀ Π ε (the seed's
 // learning rule), for learned precisions ½ε² − ½/π per dimension (summed
 // over dimensions for a scalar), and for a learned prior mean −Π(z − μ̂).
-// It uses the errors of the last evaluation (Infer ends with one).
+// It uses the errors of the last evaluation (Infer ends with one). When the
+// last Init had InferConfig.Workers > 1 and every edge is Dense, that many
+// goroutines share the weight gradients, each taking a block of every
+// matrix's rows.
 func (m *Model) Learn(s *State) {
 	for _, np := range m.Params() {
 		np.Param.Grad.Zero()
