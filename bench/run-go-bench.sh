@@ -27,6 +27,9 @@ fast=gonum
 case " $TAGS " in *" openblas "*) fast=openblas ;; esac
 log() { printf '[bench] %s\n' "$*" >&2; }
 
+loadavg() { cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo unknown; }
+echo "load average (1, 5, 15 min) at the start: $(loadavg) on $(nproc 2>/dev/null || echo '?') CPUs; a load above the CPU count means other work shared the machine and wall-clock figures understate both sides" >>"$out/notes.txt"
+
 log "building test binaries (fast path: $fast, tags \"$TAGS\"; portable: CGO_ENABLED=0)"
 for pkg in pc tensor nn; do
 	if [ "$fast" != gonum ]; then
@@ -104,6 +107,7 @@ if [ "$torch" = 1 ]; then
 	printf '{"tiny 3-5-4-6, batch 4, T 5": %s, "MNIST 10-256-256-784, batch 64, T 20": %s}\n' "${tiny:-null}" "${full:-null}" >"$out/equivalence.json"
 fi
 
+echo "load average at the end: $(loadavg)" >>"$out/notes.txt"
 log "writing BENCHMARKS.md"
 "$GO" run ./bench/report -dir "$out" -fast "$fast" -peak 115 -fragments 'bench/*.md' -go "$("$GO" env GOVERSION)" -out BENCHMARKS.md
 log "done"
