@@ -318,3 +318,28 @@ func TestLoop_Evaluate(t *testing.T) {
 		t.Fatalf("recent mean %v, want 52.5", got)
 	}
 }
+
+func TestTrain_StepAllocs(t *testing.T) {
+	// One iteration of Train's collection: ε-greedy actions, the vector
+	// env step and the replay insert.
+	c := tinyConfig()
+	e, _ := classic.Make("CartPole-v1")
+	vec := env.NewVecEnv([]env.Env{e}, env.VecConfig{Workers: 1})
+	defer vec.Close()
+	rng := testrand.New(1)
+	a, _ := newAgent(c, e.ObservationSpace(), e.ActionSpace(), rng)
+	buf := rl.NewReplayBuffer(1000, 1, 4, 1)
+	obs, qs, act := tensor.New(1, 4), tensor.New(1, 2), make([]float32, 1)
+	vec.Reset(rng)
+	step := func() {
+		copy(obs.Data, vec.Obs)
+		a.Q.Forward(qs, obs)
+		greedy(act, qs, 0.1, rng)
+		vec.Step(act)
+		buf.Add(obs.Data, act, vec.Obs, vec.Rewards, vec.Terminated, vec.Truncated, vec.FinalObs)
+	}
+	step()
+	if n := testing.AllocsPerRun(200, step); n != 0 {
+		t.Fatalf("a collection step allocates %v times", n)
+	}
+}

@@ -339,3 +339,30 @@ func TestTrain_Pendulum(t *testing.T) {
 		}
 	}
 }
+
+func TestTrain_StepAllocs(t *testing.T) {
+	// One iteration of Train's collection: a ~ π(·|s), the mapping onto
+	// the action box, the vector env step and the replay insert.
+	c := tinyConfig(false)
+	e, _ := classic.Make("Pendulum-v1")
+	vec := env.NewVecEnv([]env.Env{e}, env.VecConfig{Workers: 1})
+	defer vec.Close()
+	rng := testrand.New(1)
+	a, _ := newAgent(c, e.ObservationSpace(), e.ActionSpace(), rng)
+	act := newPolicy(a.Actor, c.bound(), 1)
+	buf := rl.NewReplayBuffer(1000, 1, 3, 1)
+	obs, envAct := tensor.New(1, 3), tensor.New(1, 1)
+	vec.Reset(rng)
+	step := func() {
+		copy(obs.Data, vec.Obs)
+		act.forward(obs)
+		act.sample(rng)
+		a.box.toEnv(envAct, act.a)
+		vec.Step(envAct.Data)
+		buf.Add(obs.Data, act.a.Data, vec.Obs, vec.Rewards, vec.Terminated, vec.Truncated, vec.FinalObs)
+	}
+	step()
+	if n := testing.AllocsPerRun(200, step); n != 0 {
+		t.Fatalf("a collection step allocates %v times", n)
+	}
+}
