@@ -26,7 +26,7 @@ type Config struct {
 	// NumEnvs is the number N of parallel environments (≥ 1; default 1).
 	NumEnvs int `json:"num_envs"`
 	// Hidden lists the hidden widths of the actor, of each critic Q̂ and of
-	// the value network V̂ (default [256, 256]).
+	// the value network V̂ (default [256, 256]; empty means linear networks).
 	Hidden []int `json:"hidden"`
 	// Activation is the hidden non-linearity (default relu).
 	Activation tensor.Act `json:"activation"`
