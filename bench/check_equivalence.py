@@ -75,6 +75,7 @@ def main(argv=None):
     p.add_argument("--go-args", default="-dims 3,5,4,6 -batch 4 -T 5 -seed 1",
                    help="arguments for pcdump when --dump is not given")
     p.add_argument("--tags", default="", help="go build tags for pcdump (e.g. openblas)")
+    p.add_argument("--pcdump", default="", help="a built pcdump binary to use instead of go run")
     p.add_argument("--tol", type=float, default=1e-4)
     args = p.parse_args(argv)
     torch.set_num_threads(1)
@@ -85,7 +86,10 @@ def main(argv=None):
         root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "dump.json")
-            cmd = ["go", "run"] + (["-tags", args.tags] if args.tags else []) + ["./bench/pcdump", "-out", out] + args.go_args.split()
+            if args.pcdump:
+                cmd = [os.path.abspath(args.pcdump), "-out", out] + args.go_args.split()
+            else:
+                cmd = ["go", "run"] + (["-tags", args.tags] if args.tags else []) + ["./bench/pcdump", "-out", out] + args.go_args.split()
             subprocess.run(cmd, cwd=root, check=True)
             with open(out) as f:
                 d = json.load(f)

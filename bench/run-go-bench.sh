@@ -37,6 +37,8 @@ for pkg in pc tensor nn; do
 	fi
 	CGO_ENABLED=0 "$GO" test -c -o "$out/$pkg-portable.test" "./$pkg"
 done
+"$GO" build -tags "$TAGS" -o "$out/pcdump" ./bench/pcdump
+"$GO" build -o "$out/report" ./bench/report
 paths="portable"
 [ "$fast" != gonum ] && paths="fast portable"
 
@@ -102,12 +104,12 @@ fi
 
 if [ "$torch" = 1 ]; then
 	log "equivalence of the PyTorch peer"
-	tiny="$("$PY" bench/check_equivalence.py --tags "$TAGS" --go-args '-dims 3,5,4,6 -batch 4 -T 5 -seed 1' || true)"
-	full="$("$PY" bench/check_equivalence.py --tags "$TAGS" --go-args '-dims 10,256,256,784 -batch 64 -T 20 -seed 2' || true)"
+	tiny="$("$PY" bench/check_equivalence.py --pcdump "$out/pcdump" --go-args '-dims 3,5,4,6 -batch 4 -T 5 -seed 1' || true)"
+	full="$("$PY" bench/check_equivalence.py --pcdump "$out/pcdump" --go-args '-dims 10,256,256,784 -batch 64 -T 20 -seed 2' || true)"
 	printf '{"tiny 3-5-4-6, batch 4, T 5": %s, "MNIST 10-256-256-784, batch 64, T 20": %s}\n' "${tiny:-null}" "${full:-null}" >"$out/equivalence.json"
 fi
 
 echo "load average at the end: $(loadavg)" >>"$out/notes.txt"
 log "writing BENCHMARKS.md"
-"$GO" run ./bench/report -dir "$out" -fast "$fast" -peak 115 -fragments 'bench/*.md' -go "$("$GO" env GOVERSION)" -out BENCHMARKS.md
+"$out/report" -dir "$out" -fast "$fast" -peak 115 -fragments 'bench/*.md' -go "$("$GO" env GOVERSION)" -out BENCHMARKS.md
 log "done"
