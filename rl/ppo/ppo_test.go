@@ -508,3 +508,27 @@ func TestTrain_allocs(t *testing.T) {
 		t.Errorf("update epoch with the critic worker: %v allocations, want 0", n)
 	}
 }
+
+// TestTrain_truncatedGAE trains with the seed's bias-corrected truncated
+// estimator Ã(λ,T) on the constant-reward task: at V = 1/(1−γ) every TD
+// error is 0, so Ã = 0 and the value targets equal V whatever the weights;
+// the critic must still converge to 10 (bootstrapping at the time limit).
+func TestTrain_truncatedGAE(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.TotalTimesteps, cfg.NumEnvs, cfg.NumSteps, cfg.BatchSize, cfg.Epochs = 6000, 4, 50, 50, 4
+	cfg.Gamma, cfg.Lambda, cfg.Horizon, cfg.BiasCorrected = 0.9, 0.9, 5, true
+	cfg.LearningRate, cfg.VFCoef, cfg.MaxGradNorm = 3e-3, 1, 0
+	cfg.Hidden = []int{16}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	mk := func() (env.Env, error) { return wrap.NewTimeLimit(newConstEnv(true), 10), nil }
+	ag, err := Train(cfg, 2, rl.TrainOptions{MakeEnv: mk})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := forward(ag.Critic, nil, tensor.FromSlice(1, 1, []float32{1}), 1)
+	if math.Abs(float64(v.Data[0])-10) > 0.5 {
+		t.Errorf("V = %v, want 1/(1−γ) = 10", v.Data[0])
+	}
+}
