@@ -194,7 +194,7 @@ func (a *Agent) perceive(st *actState, obs *tensor.Mat) (int, error) {
 		keep = true
 	}
 	f.Init(keep)
-	n, err := f.Infer(a.Cfg.World.T, a.Cfg.World.Eta)
+	n, err := f.Infer(actT(a.Cfg), a.Cfg.World.Eta)
 	f.State(st.s)
 	return n, err
 }

@@ -59,6 +59,11 @@ type Config struct {
 	Amortised bool `json:"amortised"`
 	// LogEvery is the number of env steps between metric rows (default 1000).
 	LogEvery int `json:"log_every"`
+	// ActT is the number of inference iterations when acting (−1, the
+	// default: World.T). With Amortised, ActT = 0 acts on the recognition
+	// network's output alone (amortised-only perception) while learning still
+	// regresses it onto states inferred with World.T iterations.
+	ActT int `json:"act_T"`
 	// GradClip is the global gradient-norm limit of every update (default 10; 0: none).
 	GradClip float64 `json:"grad_clip"`
 }
@@ -69,7 +74,7 @@ func DefaultConfig() Config {
 		World: DefaultWorldConfig(), Hidden: []int{64, 64}, Gamma: 0.99, Beta: 1,
 		DriftWeight: 0.01, EntropyWeight: 0.01, LR: 3e-4, CriticLR: 1e-3, WorldLR: 1e-3,
 		Tau: 0.005, BufferSize: 100000, BatchSize: 128, LearningStarts: 1000, TrainFreq: 2,
-		WorldSteps: 1, PolicySteps: 1, NumEnvs: 1, Steps: 100000, GradClip: 10, LogEvery: 1000,
+		WorldSteps: 1, PolicySteps: 1, NumEnvs: 1, Steps: 100000, GradClip: 10, LogEvery: 1000, ActT: -1,
 	}
 }
 
@@ -93,6 +98,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("agent: need 1 ≤ batch_size ≤ buffer_size, got %d and %d", c.BatchSize, c.BufferSize)
 	case c.TrainFreq < 1 || c.WorldSteps < 0 || c.PolicySteps < 0 || c.NumEnvs < 1 || c.Steps < 1 || c.LearningStarts < 0 || c.LogEvery < 1:
 		return fmt.Errorf("agent: train_freq, num_envs, steps, log_every must be ≥ 1 and world_steps, policy_steps, learning_starts ≥ 0")
+	case c.ActT < -1:
+		return fmt.Errorf("agent: act_T must be ≥ 0, or −1 for world.T")
+	case c.ActT == 0 && !c.Amortised:
+		return fmt.Errorf("agent: act_T = 0 needs amortised = true (nothing else would see x_t)")
 	case c.GradClip < 0:
 		return fmt.Errorf("agent: grad_clip must be ≥ 0")
 	}

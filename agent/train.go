@@ -537,7 +537,7 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 		eo, et := st.f.Energy()
 		energyObs += eo
 		energyTrans += et
-		iters += float64(cfg.World.T)
+		iters += float64(actT(cfg))
 		nPerceive++
 		vec.Step(actions.Data)
 		for i := 0; i < N; i++ {
@@ -712,4 +712,12 @@ func (a *Agent) logEval(logger rl.Logger, makeEnv rl.EnvMaker, episodes int, see
 		v += (r - m) * (r - m)
 	}
 	return logger.Log(step, rl.Metric{Key: "eval/mean_return", Value: m}, rl.Metric{Key: "eval/std_return", Value: math.Sqrt(v / float64(len(rets)))})
+}
+
+// actT is the number of inference iterations used when acting.
+func actT(c Config) int {
+	if c.ActT < 0 {
+		return c.World.T
+	}
+	return c.ActT
 }

@@ -58,7 +58,7 @@ func DefaultVariants() []Variant {
 		{Name: "alpha=-0.1", Sets: []string{"alpha=-0.1", "world.prec=state"}},
 		{Name: "T=5", Sets: []string{"world.T=5"}},
 		{Name: "hybrid (amortised init + T)", Sets: []string{"amortised=true"}},
-		{Name: "amortised only (T=0)", Sets: []string{"amortised=true", "world.T=0"}},
+		{Name: "amortised only (act_T=0)", Sets: []string{"amortised=true", "act_T=0"}},
 	}
 }
 

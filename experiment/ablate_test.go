@@ -15,7 +15,7 @@ func TestAblate_EndToEndAndResume(t *testing.T) {
 	out := t.TempDir()
 	cfg := AblateConfig{Env: "CartPole-v1", Steps: 200, Seeds: 2, EvalEpisodes: 1,
 		Base:     []string{"world.T=2", "learning_starts=50", "batch_size=16", "log_every=100"},
-		Variants: []Variant{{Name: "base"}, {Name: "amortised only", Sets: []string{"amortised=true", "world.T=0"}}}}
+		Variants: []Variant{{Name: "base"}, {Name: "amortised only", Sets: []string{"amortised=true", "act_T=0"}}}}
 	rows, err := Ablate(context.Background(), cfg, out, nil)
 	if err != nil {
 		t.Fatal(err)

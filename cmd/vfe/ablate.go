@@ -17,7 +17,8 @@ func newExperimentAblateCmd() *cobra.Command {
 		Long: `Ablate trains the variational agent once per variant and seed — the base
 configuration, β ∈ {0.5, 2}, drift weight ∈ {0, 0.1}, entropy weight ∈ {0,
 0.05}, α = ±0.1 with state-dependent transition precision, T = 5, hybrid
-(amortised initialisation refined by inference) and amortised-only (T = 0) —
+(amortised initialisation refined by inference) and amortised-only
+perception (act_T = 0: the recognition network alone when acting) —
 and writes report.md (mean ± 95% CI of the final evaluation return) and
 results.csv into --out. Finished runs are kept: rerunning the same command
 resumes a killed study.`,
