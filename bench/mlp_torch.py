@@ -97,6 +97,7 @@ def main(argv=None):
     best = max(rates)
     print(json.dumps({
         "impl": "pytorch", "torch": torch.__version__, "threads": args.threads, "batch": args.batch,
+        "mode": "autograd" + (f", OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}" if "OMP_WAIT_POLICY" in os.environ else ""),
         "steps_per_s": round(best, 1), "steps_per_s_median": round(statistics.median(rates), 1),
         "gflops": round(best * mlp_flops(SIZES, args.batch) / 1e9, 2),
     }))

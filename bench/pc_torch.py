@@ -188,6 +188,12 @@ def train_step(Ws, bs, opt, x, y, T, eta, mode):
     return F0, F
 
 
+def mode_label(mode):
+    """The mode, with the OpenMP wait policy when one was chosen."""
+    pol = os.environ.get("OMP_WAIT_POLICY")
+    return f"{mode}, OMP_WAIT_POLICY={pol}" if pol else mode
+
+
 def read_idx(path):
     with gzip.open(path, "rb") as f:
         data = f.read()
@@ -263,7 +269,7 @@ def main(argv=None):
     best = max(rates)
     flops = gemm_flops(DIMS, args.batch, args.T)
     print(json.dumps({
-        "impl": "pytorch", "torch": torch.__version__, "mode": args.mode,
+        "impl": "pytorch", "torch": torch.__version__, "mode": mode_label(args.mode),
         "threads": args.threads, "batch": args.batch, "T": args.T,
         "data": "mnist" if args.mnist else "random",
         "samples_per_s": round(best, 1),
