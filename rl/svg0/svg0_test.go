@@ -120,8 +120,9 @@ func TestTrain_Pendulum(t *testing.T) {
 	if _, err := Train(c, 1, rl.TrainOptions{MakeEnv: mk, Logger: log}); err != nil {
 		t.Fatal(err)
 	}
-	// A random policy scores about −1200 on Pendulum-v1.
-	if got := log.last("eval/mean_return"); !(got > -600) {
-		t.Fatalf("eval return %v after 6000 steps, want > −600", got)
+	// A random policy scores about −1200 on Pendulum-v1. Without an entropy
+	// bonus SVG(0) explores less than SAC early on; the bar is lower.
+	if got := log.last("eval/mean_return"); !(got > -800) {
+		t.Fatalf("eval return %v after 6000 steps, want > −800", got)
 	}
 }
