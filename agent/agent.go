@@ -31,6 +31,7 @@ type Agent struct {
 	scale, bias  []float32
 	bound        dist.LogStdBound
 	obsDim, sDim int
+	polIn        int // width of the policy and critic input: sDim, plus obsDim with Cfg.PolicyObs
 
 	// acting memory (rows of the last Act batch)
 	act   *actState
@@ -43,10 +44,12 @@ type actState struct {
 	prevS  *tensor.Mat
 	prevA  *tensor.Mat
 	s      *tensor.Mat
+	pin    *tensor.Mat // the policy input [x_t, z_t] (or z_t)
 	logits *tensor.Mat
 	u      *tensor.Mat
 	idx    []int
 	recIn  *tensor.Mat
+	recOut *tensor.Mat
 }
 
 // NewAgent builds an untrained agent for the given observation space (a Box)
@@ -83,16 +86,20 @@ func newAgent(cfg Config, obs, act env.Space, rng *rand.Rand) (*Agent, error) {
 	}
 	a.World = w
 	a.sDim = w.StateDim()
+	a.polIn = a.sDim
+	if cfg.PolicyObs {
+		a.polIn += a.obsDim
+	}
 	mlp := func(in, out int, init nn.Init) *nn.Sequential {
 		sizes := append(append([]int{in}, cfg.Hidden...), out)
 		return nn.NewMLP(rng, sizes, tensor.ReLU, tensor.Identity, init)
 	}
 	if a.discrete {
-		a.Actor = mlp(a.sDim, a.nAct, nn.InitTorch)
-		a.Q1, a.Q2 = mlp(a.sDim, a.nAct, nn.InitTorch), mlp(a.sDim, a.nAct, nn.InitTorch)
+		a.Actor = mlp(a.polIn, a.nAct, nn.InitTorch)
+		a.Q1, a.Q2 = mlp(a.polIn, a.nAct, nn.InitTorch), mlp(a.polIn, a.nAct, nn.InitTorch)
 	} else {
-		a.Actor = mlp(a.sDim, 2*a.nAct, nn.InitTorch)
-		a.Q1, a.Q2 = mlp(a.sDim+a.nAct, 1, nn.InitTorch), mlp(a.sDim+a.nAct, 1, nn.InitTorch)
+		a.Actor = mlp(a.polIn, 2*a.nAct, nn.InitTorch)
+		a.Q1, a.Q2 = mlp(a.polIn+a.nAct, 1, nn.InitTorch), mlp(a.polIn+a.nAct, 1, nn.InitTorch)
 	}
 	a.Q1t, a.Q2t = nn.Clone(a.Q1).(*nn.Sequential), nn.Clone(a.Q2).(*nn.Sequential)
 	a.named = append(a.named, w.Params()...)
@@ -160,12 +167,14 @@ func (a *Agent) ensureAct(b int) *actState {
 		prevS:  tensor.New(b, a.sDim),
 		prevA:  tensor.New(b, a.actIn),
 		s:      tensor.New(b, a.sDim),
+		pin:    tensor.New(b, a.polIn),
 		logits: tensor.New(b, a.Actor.OutDim()),
 		u:      tensor.New(b, max(a.nAct, 1)),
 		idx:    make([]int, b),
 	}
 	if a.Recog != nil {
 		st.recIn = tensor.New(b, a.obsDim+a.sDim+a.actIn)
+		st.recOut = tensor.New(b, a.sDim)
 	}
 	a.act = st
 	return st
@@ -190,7 +199,7 @@ func (a *Agent) perceive(st *actState, obs *tensor.Mat) (int, error) {
 	f.A.CopyFrom(st.prevA)
 	keep := false
 	if a.Recog != nil {
-		a.recognise(st.recIn, f, obs, st.prevS, st.prevA)
+		a.recognise(st.recIn, st.recOut, f, obs, st.prevS, st.prevA)
 		keep = true
 	}
 	f.Init(keep)
@@ -199,8 +208,9 @@ func (a *Agent) perceive(st *actState, obs *tensor.Mat) (int, error) {
 	return n, err
 }
 
-// recognise writes the amortised initial latents into f.Z.
-func (a *Agent) recognise(in *tensor.Mat, f *Filter, obs, prevS, prevA *tensor.Mat) {
+// recognise writes the amortised initial latents into f.Z (in and out are
+// B×(obsDim+sDim+actIn) and B×sDim scratch).
+func (a *Agent) recognise(in, out *tensor.Mat, f *Filter, obs, prevS, prevA *tensor.Mat) {
 	od, sd := a.obsDim, a.sDim
 	for b := 0; b < obs.Rows; b++ {
 		row := in.Row(b)
@@ -208,7 +218,7 @@ func (a *Agent) recognise(in *tensor.Mat, f *Filter, obs, prevS, prevA *tensor.M
 		copy(row[od:od+sd], prevS.Row(b))
 		copy(row[od+sd:], prevA.Row(b))
 	}
-	out := a.Recog.Forward(nil, in)
+	a.Recog.Forward(out, in)
 	w := a.World
 	for b := 0; b < obs.Rows; b++ {
 		off := 0
@@ -238,13 +248,30 @@ func (a *Agent) Act(dst, obs *tensor.Mat, deterministic bool, rng *rand.Rand) *t
 	if dst == nil || dst.Rows != obs.Rows || dst.Cols != cols {
 		dst = tensor.New(obs.Rows, cols)
 	}
-	a.Actor.Forward(st.logits, st.s)
+	a.policyInput(st.pin, obs, st.s)
+	a.Actor.Forward(st.logits, st.pin)
 	a.selectActions(dst, st, deterministic, rng)
 	st.prevS.CopyFrom(st.s)
 	for b := 0; b < obs.Rows; b++ {
 		a.encodeAction(st.prevA.Row(b), dst.Row(b))
 	}
 	return dst
+}
+
+// policyInput writes what the policy and critics read for each row: the
+// clamped observation node and the inferred latents [x_t, z_t] with
+// Cfg.PolicyObs, z_t alone otherwise.
+func (a *Agent) policyInput(dst, obs, s *tensor.Mat) {
+	if !a.Cfg.PolicyObs {
+		dst.CopyFrom(s)
+		return
+	}
+	od := a.obsDim
+	for b := 0; b < s.Rows; b++ {
+		r := dst.Row(b)
+		copy(r[:od], obs.Row(b))
+		copy(r[od:], s.Row(b))
+	}
 }
 
 func (a *Agent) selectActions(dst *tensor.Mat, st *actState, deterministic bool, rng *rand.Rand) {

@@ -64,6 +64,10 @@ type Config struct {
 	// network's output alone (amortised-only perception) while learning still
 	// regresses it onto states inferred with World.T iterations.
 	ActT int `json:"act_T"`
+	// PolicyObs makes the policy and critics read [x_t, z_t]: the clamped
+	// observation node s^0_t = x_t together with the inferred latents,
+	// rather than z_t alone (default true; false: z_t only).
+	PolicyObs bool `json:"policy_obs"`
 	// GradClip is the global gradient-norm limit of every update (default 10; 0: none).
 	GradClip float64 `json:"grad_clip"`
 }
@@ -74,7 +78,7 @@ func DefaultConfig() Config {
 		World: DefaultWorldConfig(), Hidden: []int{64, 64}, Gamma: 0.99, Beta: 1,
 		DriftWeight: 0.01, EntropyWeight: 0.01, LR: 3e-4, CriticLR: 1e-3, WorldLR: 1e-3,
 		Tau: 0.005, BufferSize: 100000, BatchSize: 128, LearningStarts: 1000, TrainFreq: 2,
-		WorldSteps: 1, PolicySteps: 1, NumEnvs: 1, Steps: 100000, GradClip: 10, LogEvery: 1000, ActT: -1,
+		WorldSteps: 1, PolicySteps: 1, NumEnvs: 1, Steps: 100000, GradClip: 10, LogEvery: 1000, ActT: -1, PolicyObs: true,
 	}
 }
 

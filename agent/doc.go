@@ -36,6 +36,20 @@
 // i(s) = E_{π(a|s)}[−H[p(s'|s, a)]] in closed form from the predicted
 // Gaussian transition (it depends on s only with state-dependent precision).
 //
+// # What the policy reads
+//
+// In the DAG form the observation is node 0 of the state at time t, clamped:
+// q(s^0_t) = δ(s^0_t − x_t). The policy π_φ(a|s) and the critics therefore
+// read the whole point-mass state [x_t, z^1_t, …, z^N_t] (Config.PolicyObs,
+// the default), not the free latents alone. The clamped node has the
+// observation's fixed scale; the free latents carry the memory a partially
+// observed task needs. With q(s) a point mass the entropy term (e) that
+// would fix the latents' scale is a dropped constant, so the M-step can trade
+// the latents' magnitude against the gain of the observation map (shrinking
+// z lowers the transition terms (a) while g(z) still explains x_t): a critic
+// reading z_t alone regresses onto a drifting input. PolicyObs = false keeps
+// the z_t-only policy.
+//
 // # Conventions
 //
 // Batches are tensor.Mat rows. Every random draw takes an explicit

@@ -80,6 +80,7 @@ type learner struct {
 	bt                           *batch
 	fA, fB, fI                   *Filter
 	S, S2                        *tensor.Mat
+	P, P2                        *tensor.Mat // policy inputs at t and t+1
 	wOpt, qOpt, piOpt, rOpt      optim.Optimizer
 	wP, qP, piP, rP              []*nn.Param
 	out, out2, q1, q2, t1, t2    *tensor.Mat
@@ -115,6 +116,7 @@ func newLearner(a *Agent, rng *rand.Rand) (*learner, error) {
 	l.fA, l.fB, l.fI = w.NewFilter(B), w.NewFilter(B), w.NewFilter(B)
 	l.fI.NoObs = true
 	l.S, l.S2 = tensor.New(B, a.sDim), tensor.New(B, a.sDim)
+	l.P, l.P2 = tensor.New(B, a.polIn), tensor.New(B, a.polIn)
 	for _, np := range w.Params() {
 		l.wP = append(l.wP, np.Param)
 	}
@@ -142,8 +144,8 @@ func newLearner(a *Agent, rng *rand.Rand) (*learner, error) {
 	if !a.discrete {
 		qo = 1
 		d := a.nAct
-		l.qin, l.qin2 = tensor.New(B, a.sDim+d), tensor.New(B, a.sDim+d)
-		l.din1, l.din2 = tensor.New(B, a.sDim+d), tensor.New(B, a.sDim+d)
+		l.qin, l.qin2 = tensor.New(B, a.polIn+d), tensor.New(B, a.polIn+d)
+		l.din1, l.din2 = tensor.New(B, a.polIn+d), tensor.New(B, a.polIn+d)
 		for _, p := range []**tensor.Mat{&l.mean, &l.logStd, &l.raw, &l.u, &l.eps, &l.aNew, &l.a2, &l.u2, &l.dMean, &l.dLogStd, &l.dRaw, &l.uTaken} {
 			*p = tensor.New(B, d)
 		}
@@ -171,7 +173,7 @@ func (l *learner) perceiveBatch(learn bool) error {
 		f.X.CopyFrom(x)
 		keep := false
 		if a.Recog != nil {
-			a.recognise(l.recIn, f, x, prevS, prevA)
+			a.recognise(l.recIn, l.recOut, f, x, prevS, prevA)
 			keep = true
 		}
 		f.Init(keep)
@@ -230,7 +232,7 @@ func (l *learner) info(S *tensor.Mat) {
 	a, f := l.a, l.fI
 	B := S.Rows
 	clear(l.negH)
-	a.Actor.Forward(l.out, S)
+	a.Actor.Forward(l.out, l.P)
 	log2pie := math.Log(2 * math.Pi * math.E)
 	accumulate := func(weight func(b int) float32) {
 		f.SetPrev(S)
@@ -263,7 +265,8 @@ func (l *learner) info(S *tensor.Mat) {
 	accumulate(func(int) float32 { return 1 })
 }
 
-// update runs one critic and one policy step on S, S2.
+// update runs one critic and one policy step on the policy inputs P, P2
+// (built from S, S2).
 func (l *learner) update() {
 	a, bt, cfg := l.a, l.bt, l.cfg
 	B := float32(bt.x.Rows)
@@ -284,12 +287,12 @@ func (l *learner) update() {
 	nn.ZeroGrad(l.qP)
 	var qloss float64
 	if a.discrete {
-		a.Actor.Forward(l.out2, l.S2)
+		a.Actor.Forward(l.out2, l.P2)
 		tensor.SoftmaxRows(l.probs, l.out2)
-		a.Q1t.Forward(l.t1, l.S2)
-		a.Q2t.Forward(l.t2, l.S2)
-		a.Q1.Forward(l.q1, l.S)
-		a.Q2.Forward(l.q2, l.S)
+		a.Q1t.Forward(l.t1, l.P2)
+		a.Q2t.Forward(l.t2, l.P2)
+		a.Q1.Forward(l.q1, l.P)
+		a.Q2.Forward(l.q2, l.P)
 		l.dq1.Zero()
 		l.dq2.Zero()
 		for b := 0; b < bt.x.Rows; b++ {
@@ -311,14 +314,14 @@ func (l *learner) update() {
 		a.Q2.BackwardParams(l.dq2)
 	} else {
 		d := a.nAct
-		a.Actor.Forward(l.out2, l.S2)
+		a.Actor.Forward(l.out2, l.P2)
 		mean, logStd := a.split(l.out2, l.mean, l.logStd)
 		tg := dist.NewTanhGaussian(mean, logStd, a.scale, a.bias)
 		tg.Sample(l.a2, l.u2, l.rng)
-		l.concat(l.qin2, l.S2, l.a2)
+		l.concat(l.qin2, l.P2, l.a2)
 		a.Q1t.Forward(l.t1, l.qin2)
 		a.Q2t.Forward(l.t2, l.qin2)
-		l.concat(l.qin, l.S, bt.act)
+		l.concat(l.qin, l.P, bt.act)
 		a.Q1.Forward(l.q1, l.qin)
 		a.Q2.Forward(l.q2, l.qin)
 		for b := 0; b < bt.x.Rows; b++ {
@@ -349,10 +352,10 @@ func (l *learner) update() {
 	}
 	var value, drift, negEnt float64
 	if a.discrete {
-		a.Actor.Forward(l.out, l.S)
+		a.Actor.Forward(l.out, l.P)
 		tensor.SoftmaxRows(l.probs, l.out)
-		a.Q1.Forward(l.q1, l.S)
-		a.Q2.Forward(l.q2, l.S)
+		a.Q1.Forward(l.q1, l.P)
+		a.Q2.Forward(l.q2, l.P)
 		cat := dist.NewCategorical(l.out)
 		for b := 0; b < bt.x.Rows; b++ {
 			l.idx[b] = int(bt.act.At(b, 0))
@@ -376,7 +379,7 @@ func (l *learner) update() {
 		cat.EntropyGrad(l.dout, l.cw, 1)
 	} else {
 		d := a.nAct
-		a.Actor.Forward(l.out, l.S)
+		a.Actor.Forward(l.out, l.P)
 		for b := 0; b < bt.x.Rows; b++ {
 			r := l.out.Row(b)
 			copy(l.mean.Row(b), r[:d])
@@ -385,7 +388,7 @@ func (l *learner) update() {
 		a.bound.Apply(l.logStd, l.raw)
 		tg := dist.NewTanhGaussian(l.mean, l.logStd, a.scale, a.bias)
 		tg.Rsample(l.aNew, l.u, l.eps, l.rng)
-		l.concat(l.qin, l.S, l.aNew)
+		l.concat(l.qin, l.P, l.aNew)
 		a.Q1.Forward(l.q1, l.qin)
 		a.Q2.Forward(l.q2, l.qin)
 		for b := 0; b < bt.x.Rows; b++ {
@@ -401,7 +404,7 @@ func (l *learner) update() {
 		a.Q2.BackwardInput(l.din2, l.dq2)
 		dA := l.a2 // reuse as ∂L/∂a buffer
 		for b := 0; b < bt.x.Rows; b++ {
-			r1, r2 := l.din1.Row(b)[a.sDim:], l.din2.Row(b)[a.sDim:]
+			r1, r2 := l.din1.Row(b)[a.polIn:], l.din2.Row(b)[a.polIn:]
 			for j := range dA.Row(b) {
 				dA.Row(b)[j] = r1[j] + r2[j]
 			}
@@ -572,6 +575,8 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 					return a, fmt.Errorf("%w (update at step %d)", err, step)
 				}
 			}
+			a.policyInput(l.P, l.bt.x, l.S)
+			a.policyInput(l.P2, l.bt.xn, l.S2)
 			for range cfg.PolicySteps {
 				l.update()
 			}
