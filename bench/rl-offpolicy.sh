@@ -12,7 +12,7 @@
 # check of the script; the targets then do not apply), PARALLEL=K to train K
 # runs at a time (wall times then include the contention; CPU seconds do
 # not), REPORT_ONLY=1 to rewrite the report from the run directories
-# without training.
+# without training, NOTE=text to add a paragraph above the table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,7 +65,9 @@ os.makedirs(out, exist_ok=True)
 
 # algo, env, steps, target, SB3 seconds, for SB3 steps, speed-up goal
 targets = [
-    ("dqn", "CartPole-v1", 100_000, 475, 39, 50_000, 5),
+    # DQN trains for the zoo's 50k steps (within the 100k of the target):
+    # longer runs of this configuration oscillate after reaching 500.
+    ("dqn", "CartPole-v1", 50_000, 475, 39, 50_000, 5),
     ("ddpg", "Pendulum-v1", 20_000, -200, 130, 20_000, 1.5),
     ("td3", "Pendulum-v1", 20_000, -200, 130, 20_000, 1.5),
     ("sac", "Pendulum-v1", 20_000, -200, 257, 20_000, 1.5),
@@ -130,6 +132,9 @@ def write():
           "steps ≈ 130 s), scaled linearly to the step count; SVG(0) has no SB3 implementation and is compared with SB3's "
           "SAC per step.")
         p()
+        if os.environ.get("NOTE"):
+            p(os.environ["NOTE"])
+            p()
         p("| algo | env | steps | target | seeds | final eval per seed | mean ± sd | best eval per seed | target met | wall s | CPU s | SPS | SB3 s | speed-up |")
         p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for t in targets:
