@@ -26,7 +26,9 @@ build: deps
 	@$(BIN) version | tail -1
 
 demo: build
-	$(BIN) pc train --dataset mnist --method pc --hidden 256,256 --act tanh --epochs 3 --batch 64 --T 20 --seed 1 --out runs/demo-mnist
+	@rm -rf runs/demo-mnist
+	$(BIN) pc train --dataset mnist --method pc --hidden 256,256 --act relu --epochs 3 --batch 64 --T 20 --eta 0.1 \
+		--label-precision 0.1 --lr 1e-3 --lr-schedule cosine --seed 1 --threads 1 --out runs/demo-mnist
 
 vet:
 	$(GO) vet ./...
