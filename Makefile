@@ -26,9 +26,8 @@ build: deps
 	@$(BIN) version | tail -1
 
 demo: build
-	@rm -rf runs/demo-mnist
 	$(BIN) pc train --dataset mnist --method pc --hidden 256,256 --act relu --epochs 3 --batch 64 --T 20 --eta 0.1 \
-		--label-precision 0.1 --lr 1e-3 --lr-schedule cosine --seed 1 --threads 1 --out runs/demo-mnist
+		--label-precision 0.1 --lr 1e-3 --lr-schedule cosine --seed 1 --threads 1 --out runs/demo-mnist-$$(date +%Y%m%d-%H%M%S)
 
 vet:
 	$(GO) vet ./...
