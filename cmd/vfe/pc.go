@@ -81,6 +81,7 @@ func registerPCFlags(fs *pflag.FlagSet, c *classify.Config) {
 	fs.IntVar(&c.TrainLimit, "train-limit", c.TrainLimit, "use only the first N training samples (0: all)")
 	fs.IntVar(&c.TestLimit, "test-limit", c.TestLimit, "use only the first N test samples (0: all)")
 	fs.IntVar(&c.Threads, "threads", c.Threads, "BLAS threads (0: library default)")
+	fs.IntVar(&c.Infer.Workers, "workers", c.Infer.Workers, "goroutines sharing each batch's rows in inference (use with --threads 1; 0: serial)")
 }
 
 func newPCTrainCmd() *cobra.Command {
