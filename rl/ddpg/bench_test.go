@@ -30,7 +30,7 @@ func gemmFLOPs(net *nn.Sequential, b int) (all, first float64) {
 //	+ (A + C + C + A + A − A₁)/d (actor step).
 func updateFLOPs(ln *learner, b int) float64 {
 	a, a1 := gemmFLOPs(ln.actor, b)
-	c, c1 := gemmFLOPs(ln.critics[0].net, b)
+	c, c1 := gemmFLOPs(ln.critics[0].Net, b)
 	k, d := float64(len(ln.critics)), float64(ln.cfg.Delay())
 	return a + k*c + k*(3*c-c1) + (3*a-a1+2*c)/d
 }

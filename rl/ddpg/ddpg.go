@@ -3,6 +3,7 @@ package ddpg
 import (
 	"errors"
 	"fmt"
+	"github.com/vfe-go/vfe/rl/internal/offpolicy"
 	"math"
 	"math/rand/v2"
 
@@ -188,7 +189,7 @@ func (c Config) Delay() int {
 type Agent struct {
 	Actor  *nn.Sequential // obsDim → Hidden → actDim, tanh output
 	cfg    Config
-	box    actionBox
+	box    offpolicy.ActionBox
 	obsDim int
 	a      *tensor.Mat // Act's buffer in [−1, 1]
 }
@@ -205,11 +206,11 @@ func newAgent(cfg Config, obsSpace, actSpace env.Space, rng *rand.Rand) (*Agent,
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	od, err := checkObsSpace(obsSpace)
+	od, err := offpolicy.CheckObsSpace(obsSpace)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", pkg, err)
 	}
-	box, err := newActionBox(actSpace)
+	box, err := offpolicy.NewActionBox(pkg, actSpace)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +226,7 @@ func (a *Agent) Act(dst, obs *tensor.Mat, deterministic bool, rng *rand.Rand) *t
 	if obs.Cols != a.obsDim {
 		panic(fmt.Sprintf("ddpg: Agent.Act: observations have %d columns, want %d", obs.Cols, a.obsDim))
 	}
-	d := len(a.box.scale)
+	d := len(a.box.Scale)
 	if a.a == nil {
 		a.a = tensor.New(obs.Rows, d)
 	}
@@ -236,23 +237,28 @@ func (a *Agent) Act(dst, obs *tensor.Mat, deterministic bool, rng *rand.Rand) *t
 	if dst == nil || dst.Rows != obs.Rows || dst.Cols != d {
 		dst = tensor.New(obs.Rows, d)
 	}
-	a.box.toEnv(dst, a.a)
+	a.box.ToEnv(dst, a.a)
 	return dst
 }
 
 // addNoise adds N(0, σ²) to every element and clips to [−1, 1].
 func addNoise(a *tensor.Mat, sigma float64, rng *rand.Rand) {
 	for i, v := range a.Data {
-		a.Data[i] = clip1(v + float32(sigma*rng.NormFloat64()))
+		a.Data[i] = offpolicy.Clip1(v + float32(sigma*rng.NormFloat64()))
 	}
 }
 
 // Tensors returns the actor's parameters as "actor.<layer>.weight/bias".
-func (a *Agent) Tensors() []nn.NamedTensor { return namedTensors(nil, "actor", a.Actor) }
+func (a *Agent) Tensors() []nn.NamedTensor { return offpolicy.NamedTensors(nil, "actor", a.Actor) }
 
 // Load restores the tensors written by Tensors. It returns an error, and
 // leaves the agent unchanged, when a tensor is missing or misshapen.
-func (a *Agent) Load(ts []nn.NamedTensor) error { return loadTensors(a.Tensors(), ts) }
+func (a *Agent) Load(ts []nn.NamedTensor) error {
+	if err := offpolicy.LoadTensors(a.Tensors(), ts); err != nil {
+		return fmt.Errorf("%s: %w", pkg, err)
+	}
+	return nil
+}
 
 var (
 	_ rl.Policy       = (*Agent)(nil)
@@ -265,7 +271,7 @@ type learner struct {
 	cfg                 Config
 	actor, actorTarget  *nn.Sequential
 	actorPs, actorTgtPs []*nn.Param
-	critics, targets    []*critic
+	critics, targets    []*offpolicy.Critic
 	criticPs, targetPs  []*nn.Param
 	actorOpt, criticOpt *optim.Adam
 	batch               *rl.Batch
@@ -275,14 +281,14 @@ type learner struct {
 }
 
 func newLearner(cfg Config, ag *Agent, rng *rand.Rand) (*learner, error) {
-	ad := len(ag.box.scale)
+	ad := len(ag.box.Scale)
 	l := &learner{cfg: cfg, actor: ag.Actor, actorTarget: nn.Clone(ag.Actor).(*nn.Sequential)}
 	l.actorPs, l.actorTgtPs = l.actor.Params(), l.actorTarget.Params()
 	for k := 0; k < cfg.Critics(); k++ {
-		c := newCritic(rng, ag.obsDim, ad, cfg.Hidden, cfg.Activation)
-		t := c.clone()
+		c := offpolicy.NewCritic(rng, ag.obsDim, ad, cfg.Hidden, cfg.Activation)
+		t := c.Clone()
 		l.critics, l.targets = append(l.critics, c), append(l.targets, t)
-		l.criticPs, l.targetPs = append(l.criticPs, c.params...), append(l.targetPs, t.params...)
+		l.criticPs, l.targetPs = append(l.criticPs, c.Params...), append(l.targetPs, t.Params...)
 	}
 	ac := optim.DefaultAdamConfig()
 	ac.LR = cfg.LearningRate
@@ -309,11 +315,11 @@ func (l *learner) tdTargets(bt *rl.Batch, rng *rand.Rand) {
 		c := float32(l.cfg.TargetNoiseClip)
 		for i, v := range l.nextA.Data {
 			e := min(max(float32(l.cfg.TargetPolicyNoise*rng.NormFloat64()), -c), c)
-			l.nextA.Data[i] = clip1(v + e)
+			l.nextA.Data[i] = offpolicy.Clip1(v + e)
 		}
 	}
 	for k, t := range l.targets {
-		q := t.forward(bt.NextObs, l.nextA)
+		q := t.Forward(bt.NextObs, l.nextA)
 		for i, v := range q.Data {
 			if k == 0 || v < l.qNext[i] {
 				l.qNext[i] = v
@@ -334,12 +340,12 @@ func (l *learner) tdTargets(bt *rl.Batch, rng *rand.Rand) {
 // l.y, and returns the loss and the batch mean of Q_1(s, a).
 func (l *learner) criticLossGrad(bt *rl.Batch) (loss, q1 float64) {
 	for k, c := range l.critics {
-		q := c.forward(bt.Obs, bt.Actions)
+		q := c.Forward(bt.Obs, bt.Actions)
 		if k == 0 {
 			q1 = tensor.Sum(q.Data) / float64(q.Rows)
 		}
-		loss += mseGrad(l.dq, q, l.y)
-		c.backward(l.dq)
+		loss += offpolicy.MSEGrad(l.dq, q, l.y)
+		c.Backward(l.dq)
 	}
 	return loss, q1
 }
@@ -350,10 +356,10 @@ func (l *learner) criticLossGrad(bt *rl.Batch) (loss, q1 float64) {
 // parameter gradients are not touched.
 func (l *learner) actorLossGrad(obs *tensor.Mat) float64 {
 	a := l.actor.Forward(l.piA, obs)
-	q := l.critics[0].forward(obs, a)
+	q := l.critics[0].Forward(obs, a)
 	loss := -tensor.Sum(q.Data) / float64(q.Rows)
 	l.dq.Fill(float32(-1 / float64(q.Rows)))
-	l.critics[0].actionGrad(l.dA, l.dq, 0)
+	l.critics[0].ActionGrad(l.dA, l.dq, 0)
 	l.actor.BackwardParams(l.dA)
 	return loss
 }
@@ -413,12 +419,12 @@ func train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, *learner, err
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, err
 	}
-	lp, err := newLoop(opts, seed)
+	lp, err := offpolicy.NewLoop(pkg, opts, seed)
 	if err != nil {
 		return nil, nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 0xdd9))
-	vec, obsSpace, actSpace, err := lp.makeVec(cfg.NumEnvs)
+	vec, obsSpace, actSpace, err := lp.MakeVec(cfg.NumEnvs)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -431,7 +437,7 @@ func train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, *learner, err
 	if err != nil {
 		return nil, nil, err
 	}
-	n, od, ad := cfg.NumEnvs, agent.obsDim, len(agent.box.scale)
+	n, od, ad := cfg.NumEnvs, agent.obsDim, len(agent.box.Scale)
 	buf := rl.NewReplayBuffer(cfg.BufferSize, n, od, ad)
 	obs, act, envAct := tensor.New(n, od), tensor.New(n, ad), tensor.New(n, ad)
 
@@ -440,7 +446,7 @@ func train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, *learner, err
 	var qSum, q1Sum, piSum float64
 	var qN, piN int
 	for step < cfg.TotalTimesteps {
-		if err := lp.cancelled(); err != nil {
+		if err := lp.Cancelled(); err != nil {
 			return agent, ln, err
 		}
 		copy(obs.Data, vec.Obs)
@@ -452,7 +458,7 @@ func train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, *learner, err
 			agent.Actor.Forward(act, obs)
 			addNoise(act, cfg.ActionNoise, rng)
 		}
-		agent.box.toEnv(envAct, act)
+		agent.box.ToEnv(envAct, act)
 		vec.Step(envAct.Data)
 		buf.Add(obs.Data, act.Data, vec.Obs, vec.Rewards, vec.Terminated, vec.Truncated, vec.FinalObs)
 		step += n
@@ -473,18 +479,18 @@ func train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, *learner, err
 		if step >= nextLog {
 			nextLog += logEvery
 			if qN > 0 {
-				lp.emit(step, rl.Metric{Key: "losses/qf_loss", Value: qSum / float64(qN)},
+				lp.Emit(step, rl.Metric{Key: "losses/qf_loss", Value: qSum / float64(qN)},
 					rl.Metric{Key: "losses/qf1_values", Value: q1Sum / float64(qN)})
 			}
 			if piN > 0 {
-				lp.emit(step, rl.Metric{Key: "losses/actor_loss", Value: piSum / float64(piN)})
+				lp.Emit(step, rl.Metric{Key: "losses/actor_loss", Value: piSum / float64(piN)})
 			}
-			lp.sps(step)
+			lp.SPS(step)
 			qSum, q1Sum, piSum, qN, piN = 0, 0, 0, 0, 0
 		}
-		if err := lp.endStep(step, vec, agent); err != nil {
+		if err := lp.EndStep(step, vec, agent); err != nil {
 			return agent, ln, err
 		}
 	}
-	return agent, ln, lp.finish(step, agent)
+	return agent, ln, lp.Finish(step, agent)
 }

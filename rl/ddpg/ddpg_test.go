@@ -115,8 +115,8 @@ func TestLearner_TDTargets(t *testing.T) {
 	bt := buf.Sample(ln.batch, testrand.New(4))
 	ln.tdTargets(bt, testrand.New(5))
 	a := ln.actorTarget.Forward(nil, bt.NextObs)
-	q1 := slices.Clone(ln.targets[0].forward(bt.NextObs, a).Data)
-	q2 := ln.targets[1].forward(bt.NextObs, a).Data
+	q1 := slices.Clone(ln.targets[0].Forward(bt.NextObs, a).Data)
+	q2 := ln.targets[1].Forward(bt.NextObs, a).Data
 	for i := range ln.y {
 		want := float64(bt.Rewards[i]) // TD3's target: r + γ(1 − d)·min(Q'1, Q'2)
 		if !bt.Terminated[i] {
@@ -151,7 +151,7 @@ func TestTrain_TruncationBootstraps(t *testing.T) {
 		obs := tensor.FromSlice(3, 1, []float32{1, 1, 1})
 		act := tensor.FromSlice(3, 1, []float32{-1, 0, 1})
 		for k, c := range ln.critics {
-			for _, q := range c.forward(obs, act).Data {
+			for _, q := range c.Forward(obs, act).Data {
 				if math.Abs(float64(q)-10) > 1 {
 					t.Fatalf("td3=%v critic %d: Q = %v, want ≈ 10 = 1/(1−γ)", td3, k, q)
 				}
@@ -273,7 +273,7 @@ func TestTrain_StepAllocs(t *testing.T) {
 		copy(obs.Data, vec.Obs)
 		a.Actor.Forward(act, obs)
 		addNoise(act, c.ActionNoise, rng)
-		a.box.toEnv(envAct, act)
+		a.box.ToEnv(envAct, act)
 		vec.Step(envAct.Data)
 		buf.Add(obs.Data, act.Data, vec.Obs, vec.Rewards, vec.Terminated, vec.Truncated, vec.FinalObs)
 	}

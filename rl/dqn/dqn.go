@@ -3,6 +3,7 @@ package dqn
 import (
 	"errors"
 	"fmt"
+	"github.com/vfe-go/vfe/rl/internal/offpolicy"
 	"math"
 	"math/rand/v2"
 
@@ -196,9 +197,9 @@ func newAgent(cfg Config, obsSpace, actSpace env.Space, rng *rand.Rand) (*Agent,
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	od, err := checkObsSpace(obsSpace)
+	od, err := offpolicy.CheckObsSpace(obsSpace)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", pkg, err)
 	}
 	d, ok := actSpace.(env.Discrete)
 	if !ok {
@@ -246,11 +247,16 @@ func greedy(dst []float32, q *tensor.Mat, eps float64, rng *rand.Rand) {
 }
 
 // Tensors returns the Q network's parameters as "q.<layer>.weight/bias".
-func (a *Agent) Tensors() []nn.NamedTensor { return namedTensors(nil, "q", a.Q) }
+func (a *Agent) Tensors() []nn.NamedTensor { return offpolicy.NamedTensors(nil, "q", a.Q) }
 
 // Load restores the tensors written by Tensors. It returns an error, and
 // leaves the agent unchanged, when a tensor is missing or misshapen.
-func (a *Agent) Load(ts []nn.NamedTensor) error { return loadTensors(a.Tensors(), ts) }
+func (a *Agent) Load(ts []nn.NamedTensor) error {
+	if err := offpolicy.LoadTensors(a.Tensors(), ts); err != nil {
+		return fmt.Errorf("%s: %w", pkg, err)
+	}
+	return nil
+}
 
 var (
 	_ rl.Policy       = (*Agent)(nil)
@@ -396,12 +402,12 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	lp, err := newLoop(opts, seed)
+	lp, err := offpolicy.NewLoop(pkg, opts, seed)
 	if err != nil {
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 0xd9))
-	vec, obsSpace, actSpace, err := lp.makeVec(cfg.NumEnvs)
+	vec, obsSpace, actSpace, err := lp.MakeVec(cfg.NumEnvs)
 	if err != nil {
 		return nil, err
 	}
@@ -425,7 +431,7 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 	var lossSum, qSum float64
 	var lossN int
 	for step < cfg.TotalTimesteps {
-		if err := lp.cancelled(); err != nil {
+		if err := lp.Cancelled(); err != nil {
 			return agent, err
 		}
 		// Act ε-greedily (uniformly before learning starts).
@@ -457,15 +463,15 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 				qSum += q
 				lossN++
 			}
-			lp.emit(step, rl.Metric{Key: "losses/td_loss", Value: lossSum / float64(lossN)},
+			lp.Emit(step, rl.Metric{Key: "losses/td_loss", Value: lossSum / float64(lossN)},
 				rl.Metric{Key: "losses/q_values", Value: qSum / float64(lossN)},
 				rl.Metric{Key: "charts/epsilon", Value: eps})
-			lp.sps(step)
+			lp.SPS(step)
 			lossSum, qSum, lossN = 0, 0, 0
 		}
-		if err := lp.endStep(step, vec, agent); err != nil {
+		if err := lp.EndStep(step, vec, agent); err != nil {
 			return agent, err
 		}
 	}
-	return agent, lp.finish(step, agent)
+	return agent, lp.Finish(step, agent)
 }

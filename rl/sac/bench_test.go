@@ -32,7 +32,7 @@ func gemmFLOPs(net *nn.Sequential, b int) (all, first float64) {
 //	seed form:   V (target) + A + K·(3C − C₁) + K·2C + 2A − A₁ + 3V − V₁ (value step)
 func updateFLOPs(ln *learner, b int) float64 {
 	a, a1 := gemmFLOPs(ln.pi.net, b)
-	c, c1 := gemmFLOPs(ln.critics[0].net, b)
+	c, c1 := gemmFLOPs(ln.critics[0].Net, b)
 	k := float64(len(ln.critics))
 	f := a + k*(3*c-c1) + k*2*c + 2*a - a1
 	if ln.cfg.ValueNet {

@@ -3,6 +3,7 @@ package sac
 import (
 	"errors"
 	"fmt"
+	"github.com/vfe-go/vfe/rl/internal/offpolicy"
 	"math"
 	"math/rand/v2"
 
@@ -208,7 +209,7 @@ func newPolicy(net *nn.Sequential, bound dist.LogStdBound, d int) *policy {
 }
 
 // forward computes μ_φ(s) and log σ_φ(s) for obs (B×obsDim).
-func (p *policy) forward(obs *tensor.Mat) {
+func (p *policy) Forward(obs *tensor.Mat) {
 	b, d := obs.Rows, p.d
 	p.net.Forward(p.out.Resize(b, 2*d), obs)
 	p.mean.Resize(b, d)
@@ -250,7 +251,7 @@ func (p *policy) transform() {
 // L = Σ_i dLogProb_i·log π(a_i|s_i) + (terms with ∂L/∂a = dA) along the
 // reparameterised path, using dMean, dLogStd and dOut as scratch (B×D,
 // B×D, B×2D).
-func (p *policy) backward(dA *tensor.Mat, dLogProb []float32, dMean, dLogStd, dOut *tensor.Mat) {
+func (p *policy) Backward(dA *tensor.Mat, dLogProb []float32, dMean, dLogStd, dOut *tensor.Mat) {
 	b, d := p.mean.Rows, p.d
 	p.dist().RsampleGrad(dMean, dLogStd, p.u, p.eps, dA, dLogProb, 0)
 	p.bound.Grad(dLogStd, dLogStd, p.raw, 0) // ∂L/∂raw, in place
@@ -270,7 +271,7 @@ func (p *policy) backward(dA *tensor.Mat, dLogProb []float32, dMean, dLogStd, dO
 type Agent struct {
 	Actor  *nn.Sequential // obsDim → Hidden → 2·actDim
 	cfg    Config
-	box    actionBox
+	box    offpolicy.ActionBox
 	obsDim int
 	pi     *policy
 }
@@ -287,11 +288,11 @@ func newAgent(cfg Config, obsSpace, actSpace env.Space, rng *rand.Rand) (*Agent,
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	od, err := checkObsSpace(obsSpace)
+	od, err := offpolicy.CheckObsSpace(obsSpace)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", pkg, err)
 	}
-	box, err := newActionBox(actSpace)
+	box, err := offpolicy.NewActionBox(pkg, actSpace)
 	if err != nil {
 		return nil, err
 	}
@@ -309,7 +310,7 @@ func (a *Agent) Act(dst, obs *tensor.Mat, deterministic bool, rng *rand.Rand) *t
 		panic(fmt.Sprintf("sac: Agent.Act: observations have %d columns, want %d", obs.Cols, a.obsDim))
 	}
 	p := a.pi
-	p.forward(obs)
+	p.Forward(obs)
 	if deterministic {
 		p.dist().Mode(p.a.Resize(obs.Rows, p.d))
 	} else {
@@ -318,16 +319,21 @@ func (a *Agent) Act(dst, obs *tensor.Mat, deterministic bool, rng *rand.Rand) *t
 	if dst == nil || dst.Rows != obs.Rows || dst.Cols != p.d {
 		dst = tensor.New(obs.Rows, p.d)
 	}
-	a.box.toEnv(dst, p.a)
+	a.box.ToEnv(dst, p.a)
 	return dst
 }
 
 // Tensors returns the actor's parameters as "actor.<layer>.weight/bias".
-func (a *Agent) Tensors() []nn.NamedTensor { return namedTensors(nil, "actor", a.Actor) }
+func (a *Agent) Tensors() []nn.NamedTensor { return offpolicy.NamedTensors(nil, "actor", a.Actor) }
 
 // Load restores the tensors written by Tensors. It returns an error, and
 // leaves the agent unchanged, when a tensor is missing or misshapen.
-func (a *Agent) Load(ts []nn.NamedTensor) error { return loadTensors(a.Tensors(), ts) }
+func (a *Agent) Load(ts []nn.NamedTensor) error {
+	if err := offpolicy.LoadTensors(a.Tensors(), ts); err != nil {
+		return fmt.Errorf("%s: %w", pkg, err)
+	}
+	return nil
+}
 
 var (
 	_ rl.Policy       = (*Agent)(nil)
@@ -340,7 +346,7 @@ type learner struct {
 	cfg                 Config
 	pi, next            *policy // current-state and next-state passes of one actor
 	actorPs             []*nn.Param
-	critics, targets    []*critic // targets only in the twin-Q form
+	critics, targets    []*offpolicy.Critic // targets only in the twin-Q form
 	criticPs, targetPs  []*nn.Param
 	vNet, vTarget       *nn.Sequential // only in the value-network form
 	vPs, vTgtPs         []*nn.Param
@@ -367,11 +373,11 @@ func newLearner(cfg Config, ag *Agent, rng *rand.Rand) (*learner, error) {
 	l := &learner{cfg: cfg, pi: ag.pi, actorPs: ag.Actor.Params(), entropy: cfg.Entropy(d)}
 	l.next = newPolicy(ag.Actor, cfg.bound(), d)
 	for k := 0; k < cfg.Critics; k++ {
-		c := newCritic(rng, od, d, cfg.Hidden, cfg.Activation)
-		l.critics, l.criticPs = append(l.critics, c), append(l.criticPs, c.params...)
+		c := offpolicy.NewCritic(rng, od, d, cfg.Hidden, cfg.Activation)
+		l.critics, l.criticPs = append(l.critics, c), append(l.criticPs, c.Params...)
 		if !cfg.ValueNet {
-			t := c.clone()
-			l.targets, l.targetPs = append(l.targets, t), append(l.targetPs, t.params...)
+			t := c.Clone()
+			l.targets, l.targetPs = append(l.targets, t), append(l.targetPs, t.Params...)
 		}
 	}
 	if cfg.ValueNet {
@@ -416,9 +422,9 @@ func (l *learner) alpha() float64 {
 
 // minQ writes min_k Q_k(obs, act) of cs into l.qMin and the arg-min into
 // l.argMin.
-func (l *learner) minQ(cs []*critic, obs, act *tensor.Mat) {
+func (l *learner) minQ(cs []*offpolicy.Critic, obs, act *tensor.Mat) {
 	for k, c := range cs {
-		q := c.forward(obs, act)
+		q := c.Forward(obs, act)
 		for i, v := range q.Data {
 			if k == 0 || v < l.qMin[i] {
 				l.qMin[i], l.argMin[i] = v, int8(k)
@@ -435,7 +441,7 @@ func (l *learner) tdTargets(bt *rl.Batch, alpha float64, rng *rand.Rand) {
 		l.vTarget.Forward(l.v, bt.NextObs)
 		copy(l.qMin, l.v.Data)
 	} else {
-		l.next.forward(bt.NextObs)
+		l.next.Forward(bt.NextObs)
 		l.next.sample(rng)
 		l.minQ(l.targets, bt.NextObs, l.next.a)
 		for i, lp := range l.next.logp {
@@ -455,12 +461,12 @@ func (l *learner) tdTargets(bt *rl.Batch, alpha float64, rng *rand.Rand) {
 // − y_i)² into the critics and returns the loss and the mean Q_1(s, a).
 func (l *learner) criticLossGrad(bt *rl.Batch) (loss, q1 float64) {
 	for k, c := range l.critics {
-		q := c.forward(bt.Obs, bt.Actions)
+		q := c.Forward(bt.Obs, bt.Actions)
 		if k == 0 {
 			q1 = tensor.Sum(q.Data) / float64(q.Rows)
 		}
-		loss += mseGrad(l.dq, q, l.y)
-		c.backward(l.dq)
+		loss += offpolicy.MSEGrad(l.dq, q, l.y)
+		c.Backward(l.dq)
 	}
 	return loss, q1
 }
@@ -494,9 +500,9 @@ func (l *learner) actorLossGrad(obs *tensor.Mat, alpha float64) float64 {
 		if k == 0 {
 			beta = 0
 		}
-		c.actionGrad(l.dA, l.dq, beta)
+		c.ActionGrad(l.dA, l.dq, beta)
 	}
-	p.backward(l.dA, l.dLp, l.dMean, l.dLogStd, l.dOut)
+	p.Backward(l.dA, l.dLp, l.dMean, l.dLogStd, l.dOut)
 	return loss * inv
 }
 
@@ -511,7 +517,7 @@ func (l *learner) update(buf *rl.ReplayBuffer, rng *rand.Rand) stats {
 	l.tdTargets(bt, alpha, rng)
 
 	// a ~ π(·|s), reparameterised, for the α, actor and V̂ losses.
-	l.pi.forward(bt.Obs)
+	l.pi.Forward(bt.Obs)
 	l.pi.sample(rng)
 	st.logp = tensor.Sum(l.pi.logp) / float64(len(l.pi.logp))
 	if l.cfg.AutoAlpha {
@@ -536,7 +542,7 @@ func (l *learner) update(buf *rl.ReplayBuffer, rng *rand.Rand) stats {
 			l.vTgt[i] = l.qMin[i] - float32(alpha*float64(lp))
 		}
 		l.vNet.Forward(l.v, bt.Obs)
-		st.vLoss = mseGrad(l.dv, l.v, l.vTgt)
+		st.vLoss = offpolicy.MSEGrad(l.dv, l.v, l.vTgt)
 		l.vOpt.ZeroGrad()
 		l.vNet.BackwardParams(l.dv)
 		l.vOpt.Step()
@@ -588,12 +594,12 @@ func train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, *learner, err
 	if err := cfg.Validate(); err != nil {
 		return nil, nil, err
 	}
-	lp, err := newLoop(opts, seed)
+	lp, err := offpolicy.NewLoop(pkg, opts, seed)
 	if err != nil {
 		return nil, nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x5ac))
-	vec, obsSpace, actSpace, err := lp.makeVec(cfg.NumEnvs)
+	vec, obsSpace, actSpace, err := lp.MakeVec(cfg.NumEnvs)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -616,7 +622,7 @@ func train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, *learner, err
 	var sum stats
 	var count int
 	for step < cfg.TotalTimesteps {
-		if err := lp.cancelled(); err != nil {
+		if err := lp.Cancelled(); err != nil {
 			return agent, ln, err
 		}
 		copy(obs.Data, vec.Obs)
@@ -626,10 +632,10 @@ func train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, *learner, err
 				act.a.Data[i] = float32(2*rng.Float64() - 1)
 			}
 		} else {
-			act.forward(obs)
+			act.Forward(obs)
 			act.sample(rng)
 		}
-		agent.box.toEnv(envAct, act.a)
+		agent.box.ToEnv(envAct, act.a)
 		vec.Step(envAct.Data)
 		buf.Add(obs.Data, act.a.Data, vec.Obs, vec.Rewards, vec.Terminated, vec.Truncated, vec.FinalObs)
 		step += n
@@ -659,14 +665,14 @@ func train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, *learner, err
 				if cfg.ValueNet {
 					ms = append(ms, rl.Metric{Key: "losses/vf_loss", Value: sum.vLoss / c})
 				}
-				lp.emit(step, ms...)
+				lp.Emit(step, ms...)
 			}
-			lp.sps(step)
+			lp.SPS(step)
 			sum, count = stats{}, 0
 		}
-		if err := lp.endStep(step, vec, agent); err != nil {
+		if err := lp.EndStep(step, vec, agent); err != nil {
 			return agent, ln, err
 		}
 	}
-	return agent, ln, lp.finish(step, agent)
+	return agent, ln, lp.Finish(step, agent)
 }

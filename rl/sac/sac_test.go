@@ -103,10 +103,10 @@ func TestLearner_Gradients(t *testing.T) {
 				t.Fatalf("critic: %v", err)
 			}
 			// The actor loss with ε held fixed: α log π − min_k Q̂_k.
-			ln.pi.forward(bt.Obs)
+			ln.pi.Forward(bt.Obs)
 			ln.pi.sample(rng)
 			aLoss := func() float64 {
-				ln.pi.forward(bt.Obs)
+				ln.pi.Forward(bt.Obs)
 				ln.pi.transform()
 				return ln.actorLossGrad(bt.Obs, 0.7)
 			}
@@ -133,8 +133,8 @@ func TestLearner_TDTargets(t *testing.T) {
 		ln.tdTargets(bt, 0.5, rng)
 		// Recompute r + γ(1 − d)(min(Q'1, Q'2) − α log π) from the stored
 		// next-state sample.
-		q1 := slices.Clone(ln.targets[0].forward(bt.NextObs, ln.next.a).Data)
-		q2 := ln.targets[1].forward(bt.NextObs, ln.next.a).Data
+		q1 := slices.Clone(ln.targets[0].Forward(bt.NextObs, ln.next.a).Data)
+		q2 := ln.targets[1].Forward(bt.NextObs, ln.next.a).Data
 		for i := range ln.y {
 			want := float64(bt.Rewards[i])
 			if !bt.Terminated[i] {
@@ -175,7 +175,7 @@ func TestLearner_SVG0Target(t *testing.T) {
 	rng := testrand.New(4)
 	bt := buf.Sample(ln.batch, rng)
 	ln.tdTargets(bt, ln.alpha(), rng)
-	q := ln.targets[0].forward(bt.NextObs, ln.next.a).Data
+	q := ln.targets[0].Forward(bt.NextObs, ln.next.a).Data
 	for i := range ln.y {
 		want := float64(bt.Rewards[i])
 		if !bt.Terminated[i] {
@@ -228,7 +228,7 @@ func TestTrain_TruncationBootstraps(t *testing.T) {
 		obs := tensor.FromSlice(3, 1, []float32{1, 1, 1})
 		act := tensor.FromSlice(3, 1, []float32{-0.5, 0, 0.5})
 		for k, c := range ln.critics {
-			for _, q := range c.forward(obs, act).Data {
+			for _, q := range c.Forward(obs, act).Data {
 				if math.Abs(float64(q)-10) > 1 {
 					t.Fatalf("seed form %v, critic %d: Q = %v, want ≈ 10 = 1/(1−γ)", seedForm, k, q)
 				}
@@ -355,9 +355,9 @@ func TestTrain_StepAllocs(t *testing.T) {
 	vec.Reset(rng)
 	step := func() {
 		copy(obs.Data, vec.Obs)
-		act.forward(obs)
+		act.Forward(obs)
 		act.sample(rng)
-		a.box.toEnv(envAct, act.a)
+		a.box.ToEnv(envAct, act.a)
 		vec.Step(envAct.Data)
 		buf.Add(obs.Data, act.a.Data, vec.Obs, vec.Rewards, vec.Terminated, vec.Truncated, vec.FinalObs)
 	}
