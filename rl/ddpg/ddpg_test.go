@@ -1,6 +1,7 @@
 package ddpg
 
 import (
+	"github.com/vfe-go/vfe/rl/internal/rltest"
 	"math"
 	"slices"
 	"testing"
@@ -85,7 +86,7 @@ func TestLearner_Gradients(t *testing.T) {
 		ln.tdTargets(bt, testrand.New(5))
 		t.Run("critic", func(t *testing.T) {
 			loss := func() float64 { l, _ := ln.criticLossGrad(bt); return l }
-			if err := paramGradCheck(ln.criticPs, loss, func() { ln.criticLossGrad(bt) }, 1e-3, 1e-2); err != nil {
+			if err := rltest.ParamGradCheck(ln.criticPs, loss, func() { ln.criticLossGrad(bt) }, 1e-3, 1e-2); err != nil {
 				t.Fatalf("td3=%v: %v", td3, err)
 			}
 		})
@@ -96,7 +97,7 @@ func TestLearner_Gradients(t *testing.T) {
 				p.Grad.Zero()
 			}
 			loss := func() float64 { return ln.actorLossGrad(bt.Obs) }
-			if err := paramGradCheck(ln.actorPs, loss, func() { ln.actorLossGrad(bt.Obs) }, 1e-3, 1e-2); err != nil {
+			if err := rltest.ParamGradCheck(ln.actorPs, loss, func() { ln.actorLossGrad(bt.Obs) }, 1e-3, 1e-2); err != nil {
 				t.Fatalf("td3=%v: %v", td3, err)
 			}
 			for _, p := range ln.criticPs {
@@ -144,7 +145,7 @@ func TestTrain_TruncationBootstraps(t *testing.T) {
 	for _, td3 := range []bool{false, true} {
 		c := tinyConfig(td3)
 		c.Gamma = 0.9
-		_, ln, err := train(c, 1, rl.TrainOptions{MakeEnv: makeConst(5)})
+		_, ln, err := train(c, 1, rl.TrainOptions{MakeEnv: rltest.MakeConst(5)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -164,19 +165,19 @@ func TestTrain_Deterministic(t *testing.T) {
 	c := tinyConfig(true)
 	c.TotalTimesteps, c.NumEnvs = 600, 2
 	mk := func() (env.Env, error) { return classic.Make("Pendulum-v1") }
-	var runs [2]*memLogger
+	var runs [2]*rltest.MemLogger
 	for k := range runs {
-		runs[k] = &memLogger{}
+		runs[k] = &rltest.MemLogger{}
 		if _, err := Train(c, 3, rl.TrainOptions{MakeEnv: mk, Logger: runs[k], EvalEvery: 400, EvalEpisodes: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	a, b := runs[0].without("charts/sps"), runs[1].without("charts/sps")
+	a, b := runs[0].Without("charts/sps"), runs[1].Without("charts/sps")
 	if len(a) == 0 || !slices.Equal(a, b) {
 		t.Fatalf("runs with one seed differ (%d vs %d metrics)", len(a), len(b))
 	}
 	for _, key := range []string{"charts/episodic_return", "losses/qf_loss", "losses/actor_loss", "eval/mean_return"} {
-		if math.IsNaN(runs[0].last(key)) {
+		if math.IsNaN(runs[0].Last(key)) {
 			t.Errorf("metric %s never logged", key)
 		}
 	}
@@ -246,12 +247,12 @@ func TestTrain_Pendulum(t *testing.T) {
 		c, _ := ZooConfig("Pendulum-v1")
 		c.TD3 = td3
 		c.TotalTimesteps, c.LearningStarts, c.Hidden, c.BatchSize = 6000, 1000, []int{64, 64}, 128
-		log := &memLogger{}
+		log := &rltest.MemLogger{}
 		if _, err := Train(c, 1, rl.TrainOptions{MakeEnv: mk, Logger: log}); err != nil {
 			t.Fatal(err)
 		}
 		// A random policy scores about −1200 on Pendulum-v1.
-		if got := log.last("eval/mean_return"); !(got > -600) {
+		if got := log.Last("eval/mean_return"); !(got > -600) {
 			t.Fatalf("td3=%v: eval return %v after 6000 steps, want > −600", td3, got)
 		}
 	}

@@ -1,6 +1,7 @@
 package sac
 
 import (
+	"github.com/vfe-go/vfe/rl/internal/rltest"
 	"math"
 	"slices"
 	"testing"
@@ -99,7 +100,7 @@ func TestLearner_Gradients(t *testing.T) {
 			bt := buf.Sample(ln.batch, rng)
 			ln.tdTargets(bt, 0.7, rng)
 			loss := func() float64 { l, _ := ln.criticLossGrad(bt); return l }
-			if err := paramGradCheck(ln.criticPs, loss, func() { ln.criticLossGrad(bt) }, 1e-3, 1e-2); err != nil {
+			if err := rltest.ParamGradCheck(ln.criticPs, loss, func() { ln.criticLossGrad(bt) }, 1e-3, 1e-2); err != nil {
 				t.Fatalf("critic: %v", err)
 			}
 			// The actor loss with ε held fixed: α log π − min_k Q̂_k.
@@ -113,7 +114,7 @@ func TestLearner_Gradients(t *testing.T) {
 			for _, p := range ln.criticPs {
 				p.Grad.Zero()
 			}
-			if err := paramGradCheck(ln.actorPs, aLoss, func() { aLoss() }, 1e-3, 1e-2); err != nil {
+			if err := rltest.ParamGradCheck(ln.actorPs, aLoss, func() { aLoss() }, 1e-3, 1e-2); err != nil {
 				t.Fatalf("actor: %v", err)
 			}
 			for _, p := range ln.criticPs {
@@ -221,7 +222,7 @@ func TestTrain_TruncationBootstraps(t *testing.T) {
 	for _, seedForm := range []bool{false, true} {
 		c := tinyConfig(seedForm)
 		c.Gamma, c.Alpha, c.AutoAlpha = 0.9, 0, false
-		_, ln, err := train(c, 1, rl.TrainOptions{MakeEnv: makeConst(5)})
+		_, ln, err := train(c, 1, rl.TrainOptions{MakeEnv: rltest.MakeConst(5)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -247,14 +248,14 @@ func TestTrain_Deterministic(t *testing.T) {
 		c := tinyConfig(seedForm)
 		c.TotalTimesteps, c.NumEnvs = 600, 2
 		mk := func() (env.Env, error) { return classic.Make("Pendulum-v1") }
-		var runs [2]*memLogger
+		var runs [2]*rltest.MemLogger
 		for k := range runs {
-			runs[k] = &memLogger{}
+			runs[k] = &rltest.MemLogger{}
 			if _, err := Train(c, 3, rl.TrainOptions{MakeEnv: mk, Logger: runs[k], EvalEvery: 400, EvalEpisodes: 1}); err != nil {
 				t.Fatal(err)
 			}
 		}
-		a, b := runs[0].without("charts/sps"), runs[1].without("charts/sps")
+		a, b := runs[0].Without("charts/sps"), runs[1].Without("charts/sps")
 		if len(a) == 0 || !slices.Equal(a, b) {
 			t.Fatalf("runs with one seed differ (%d vs %d metrics)", len(a), len(b))
 		}
@@ -263,7 +264,7 @@ func TestTrain_Deterministic(t *testing.T) {
 			keys = append(keys, "losses/vf_loss")
 		}
 		for _, key := range keys {
-			if math.IsNaN(runs[0].last(key)) {
+			if math.IsNaN(runs[0].Last(key)) {
 				t.Errorf("metric %s never logged", key)
 			}
 		}
@@ -329,12 +330,12 @@ func TestTrain_Pendulum(t *testing.T) {
 		c := tinyConfig(seedForm)
 		c.Gamma, c.LearningRate, c.Tau = 0.99, 1e-3, 0.005
 		c.TotalTimesteps, c.LearningStarts, c.Hidden, c.BatchSize = 6000, 500, []int{64, 64}, 128
-		log := &memLogger{}
+		log := &rltest.MemLogger{}
 		if _, err := Train(c, 1, rl.TrainOptions{MakeEnv: mk, Logger: log}); err != nil {
 			t.Fatal(err)
 		}
 		// A random policy scores about −1200 on Pendulum-v1.
-		if got := log.last("eval/mean_return"); !(got > -600) {
+		if got := log.Last("eval/mean_return"); !(got > -600) {
 			t.Fatalf("seed form %v: eval return %v after 6000 steps, want > −600", seedForm, got)
 		}
 	}
