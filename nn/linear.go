@@ -68,7 +68,7 @@ func (l *Linear) BackwardParams(dy *tensor.Mat) {
 	}
 	tensor.Gemm(l.W.Grad, true, false, 1, dy, l.x, 1)
 	if l.B != nil {
-		tensor.SumRowsInto(l.B.Grad.Data, dy, 1)
+		sumRowsAdd(l.B.Grad.Data, dy)
 	}
 }
 
@@ -97,7 +97,11 @@ func (a *Activation) Forward(dst, x *tensor.Mat) *tensor.Mat {
 	} else {
 		a.df.Resize(x.Rows, x.Cols)
 	}
-	a.Act.ForwardDeriv(dst, a.df, x)
+	if a.Act == tensor.ReLU {
+		reluForwardDeriv(dst, a.df, x)
+	} else {
+		a.Act.ForwardDeriv(dst, a.df, x)
+	}
 	return dst
 }
 
