@@ -11,7 +11,8 @@ import (
 // every element, as tensor.ReLU.ForwardDeriv does (NaN and ±0 give 0 and
 // 0), without branches: a data-dependent branch on the sign of a
 // pre-activation is mispredicted about half the time, which made this
-// pass cost more than the 256-wide GEMM beside it. The result is
+// pass cost more than the 256-wide GEMM beside it. AVX2 handles the
+// leading multiple of 8 elements where available. The result is
 // bit-identical to tensor.ReLU.ForwardDeriv.
 func reluForwardDeriv(f, df, x *tensor.Mat) {
 	if !tensor.SameShape(f, x) || !tensor.SameShape(df, x) {
@@ -20,7 +21,8 @@ func reluForwardDeriv(f, df, x *tensor.Mat) {
 	}
 	fd, dd, s := f.Data, df.Data[:len(f.Data)], x.Data[:len(f.Data)]
 	const one = 0x3f800000 // float32 1
-	for i, v := range s {
+	for i := reluVec(fd, dd, s); i < len(s); i++ {
+		v := s[i]
 		// v > 0 exactly when its bits b lie in [1, 0x7f800000] (positive
 		// finite or +Inf; not ±0, negatives or NaN): the mask is all ones
 		// when b − 1 < 0x7f800000, computed with a 64-bit subtraction's
@@ -68,4 +70,18 @@ func sumRowsAdd(dst []float32, a *tensor.Mat) {
 		}
 		dst[j] = s
 	}
+}
+
+// mulInto writes dst = a⊙b (dst may alias a or b) as tensor.Mul does,
+// with AVX2 for the leading multiple of 8 elements where available; nil
+// dst is allocated. It panics if the shapes differ.
+func mulInto(dst, a, b *tensor.Mat) *tensor.Mat {
+	if dst == nil || !tensor.SameShape(a, b) || !tensor.SameShape(dst, a) {
+		return tensor.Mul(dst, a, b) // allocates, or panics on a mismatch
+	}
+	d, x, y := dst.Data, a.Data[:len(dst.Data)], b.Data[:len(dst.Data)]
+	for i := mulVec(d, x, y); i < len(d); i++ {
+		d[i] = x[i] * y[i]
+	}
+	return dst
 }

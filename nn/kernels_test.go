@@ -57,6 +57,26 @@ func TestSumRowsAdd_MatchesTensor(t *testing.T) {
 	}
 }
 
+func TestMulInto_MatchesTensor(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, shape := range [][2]int{{1, 1}, {3, 7}, {16, 16}, {33, 65}} {
+		a, b := tensor.New(shape[0], shape[1]).RandN(rng, 1), tensor.New(shape[0], shape[1]).RandN(rng, 1)
+		a.Data[0], b.Data[0] = -3, 0 // −0
+		if len(a.Data) > 1 {
+			a.Data[1] = float32(math.NaN())
+		}
+		got, want := mulInto(tensor.New(shape[0], shape[1]), a, b), tensor.Mul(nil, a, b)
+		for i := range got.Data {
+			if math.Float32bits(got.Data[i]) != math.Float32bits(want.Data[i]) {
+				t.Fatalf("%v element %d: got %v, tensor.Mul gives %v", shape, i, got.Data[i], want.Data[i])
+			}
+		}
+		if mulInto(a, a, b); math.Float32bits(a.Data[len(a.Data)-1]) != math.Float32bits(want.Data[len(a.Data)-1]) {
+			t.Fatalf("%v in place: got %v, want %v", shape, a.Data[len(a.Data)-1], want.Data[len(a.Data)-1])
+		}
+	}
+}
+
 func BenchmarkReluForwardDeriv(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	x := tensor.New(256, 256).RandN(rng, 1)

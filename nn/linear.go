@@ -112,7 +112,7 @@ func (a *Activation) Backward(dx, dy *tensor.Mat) *tensor.Mat {
 	if a.df == nil {
 		panic("nn: Activation backward before Forward")
 	}
-	return tensor.Mul(dx, dy, a.df)
+	return mulInto(dx, dy, a.df)
 }
 
 // BackwardInput is Backward (there are no parameters).

@@ -154,7 +154,12 @@ func (a *Adam) Step() {
 func adamKernel(th, g, m, v []float32, l2, b1, ob1, b2, ob2, stepSize, invSqrtBc2, eps float32) {
 	n := len(th)
 	g, m, v = g[:n], m[:n], v[:n]
-	for j := range th {
+	j0 := 0
+	if l2 == 0 {
+		// The vector kernel rounds every operation as the loop below does.
+		j0 = adamVec(th, g, m, v, &[7]float32{b1, ob1, b2, ob2, stepSize, invSqrtBc2, eps})
+	}
+	for j := j0; j < n; j++ {
 		gj := g[j]
 		if l2 != 0 {
 			gj += l2 * th[j]

@@ -1,0 +1,26 @@
+//go:build amd64 && !purego
+
+package optim
+
+import "golang.org/x/sys/cpu"
+
+// hasAVX2 is fixed at start-up from the CPU's feature flags.
+var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasAVX
+
+// adamAVX2 is implemented in adam_amd64.s; k holds b1, 1−b1, b2, 1−b2,
+// stepSize, invSqrtBc2 and eps.
+//
+//go:noescape
+func adamAVX2(th, grad, mom, vel *float32, k *[7]float32, n int)
+
+// adamVec applies adamKernel's update without weight decay to the leading
+// multiple of 8 elements with AVX2 and returns how many it updated (0
+// without AVX2). The slices have th's length.
+func adamVec(th, g, m, v []float32, k *[7]float32) int {
+	n := len(th) &^ 7
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	adamAVX2(&th[0], &g[:n][0], &m[:n][0], &v[:n][0], k, n)
+	return n
+}
