@@ -261,6 +261,7 @@ type scratch struct {
 	ent, dLogp, entDy, gV []float32
 	mbIdx                 []int
 	vBuf                  []float32
+	cat                   catRows // the minibatch's categorical policies
 	critic                *criticWorker // nil: the critic runs on the caller's goroutine
 }
 
@@ -426,10 +427,9 @@ func (s *scratch) actorForward(ag *Agent, mb *rl.RolloutBatch) (oldKL, kl float6
 	logp, logRatio, ent := s.newLogp[:m], s.logRatio[:m], s.ent[:m]
 	s.mbOut = forward(ag.Actor, s.mbOut, mb.Obs, ag.outDim)
 	if ag.discrete {
-		cat := dist.NewCategorical(s.mbOut)
 		s.mbIdx = dist.ActionIndices(s.mbIdx[:m], mb.Actions)
-		cat.LogProb(logp, s.mbIdx)
-		cat.Entropy(ent)
+		s.cat.compute(s.mbOut)
+		s.cat.logProbEntropy(logp, ent, s.mbIdx)
 	} else {
 		g := dist.NewDiagGaussian(s.mbOut, ag.LogStd.Val)
 		g.LogProb(logp, mb.Actions)
@@ -456,11 +456,7 @@ func (s *scratch) actorBackward(ag *Agent, mb *rl.RolloutBatch, clip, entCoef fl
 	entMean /= float64(m)
 	s.dOut.Resize(m, ag.outDim)
 	if ag.discrete {
-		cat := dist.NewCategorical(s.mbOut)
-		cat.LogProbGrad(s.dOut, s.mbIdx, dLogp, 0)
-		if entCoef != 0 {
-			cat.EntropyGrad(s.dOut, entDy, 1)
-		}
+		s.cat.grad(s.dOut, s.mbIdx, dLogp, entDy, entCoef != 0)
 	} else {
 		// One beta serves both outputs: zero dOut so that the mean gradient
 		// is overwritten while log σ's accumulates.
