@@ -261,7 +261,7 @@ type scratch struct {
 	ent, dLogp, entDy, gV []float32
 	mbIdx                 []int
 	vBuf                  []float32
-	cat                   catRows // the minibatch's categorical policies
+	cat                   catRows       // the minibatch's categorical policies
 	critic                *criticWorker // nil: the critic runs on the caller's goroutine
 }
 
