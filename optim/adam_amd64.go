@@ -24,3 +24,20 @@ func adamVec(th, g, m, v []float32, k *[7]float32) int {
 	adamAVX2(&th[0], &g[:n][0], &m[:n][0], &v[:n][0], k, n)
 	return n
 }
+
+// polyakAVX2 is implemented in adam_amd64.s.
+//
+//go:noescape
+func polyakAVX2(d, x *float32, t, o float32, n int)
+
+// polyakVec writes d = t·x + o·d for the leading multiple of 8 elements
+// with AVX2 and returns how many it wrote (0 without AVX2). The slices
+// have d's length.
+func polyakVec(d, x []float32, t, o float32) int {
+	n := len(d) &^ 7
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	polyakAVX2(&d[0], &x[:n][0], t, o, n)
+	return n
+}

@@ -54,3 +54,30 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func polyakAVX2(d, x *float32, t, o float32, n int)
+//
+// d[i] = t·x[i] + o·d[i] for i < n (n a multiple of 8), each product and
+// the sum rounded as in the scalar loop.
+TEXT ·polyakAVX2(SB), NOSPLIT, $0-32
+	MOVQ         d+0(FP), DI
+	MOVQ         x+8(FP), SI
+	VBROADCASTSS t+16(FP), Y8
+	VBROADCASTSS o+20(FP), Y9
+	MOVQ         n+24(FP), CX
+
+ploop:
+	CMPQ    CX, $8
+	JLT     pdone
+	VMULPS  (SI), Y8, Y0
+	VMULPS  (DI), Y9, Y1
+	VADDPS  Y1, Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	SUBQ    $8, CX
+	JMP     ploop
+
+pdone:
+	VZEROUPPER
+	RET

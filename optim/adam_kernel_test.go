@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	"github.com/vfe-go/vfe/nn"
 )
 
 // adamScalar is adamKernel's element loop on its own: the reference the
@@ -51,6 +53,27 @@ func TestAdamKernel_MatchesScalar(t *testing.T) {
 					t.Fatalf("n=%d l2=%v element %d: (θ, m, v) = (%v, %v, %v), scalar loop gives (%v, %v, %v)",
 						n, l2, i, th[i], m[i], v[i], rt[i], rm[i], rv[i])
 				}
+			}
+		}
+	}
+}
+
+func TestPolyak_MatchesScalar(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, n := range []int{1, 8, 37, 300} {
+		tgt, src := nn.NewParam("t", 1, n), nn.NewParam("s", 1, n)
+		tgt.Val.RandN(rng, 1)
+		src.Val.RandN(rng, 1)
+		want := append([]float32(nil), tgt.Val.Data...)
+		tau := 0.005
+		t32, o32 := float32(tau), float32(1-tau)
+		for j := range want {
+			want[j] = t32*src.Val.Data[j] + o32*want[j]
+		}
+		Polyak([]*nn.Param{tgt}, []*nn.Param{src}, tau)
+		for j := range want {
+			if math.Float32bits(tgt.Val.Data[j]) != math.Float32bits(want[j]) {
+				t.Fatalf("n=%d element %d: %v, scalar loop gives %v", n, j, tgt.Val.Data[j], want[j])
 			}
 		}
 	}

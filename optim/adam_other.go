@@ -4,3 +4,6 @@ package optim
 
 // adamVec updates nothing on this platform (the scalar loop does all).
 func adamVec(th, g, m, v []float32, k *[7]float32) int { return 0 }
+
+// polyakVec writes nothing on this platform (the scalar loop does all).
+func polyakVec(d, x []float32, t, o float32) int { return 0 }

@@ -57,7 +57,7 @@ func Polyak(target, source []*nn.Param, tau float64) {
 			copy(d, x)
 			continue
 		}
-		for j := range d {
+		for j := polyakVec(d, x, t32, o32); j < len(d); j++ {
 			d[j] = t32*x[j] + o32*d[j]
 		}
 	}
