@@ -23,11 +23,15 @@ type Agent struct {
 	Actor    *nn.Sequential // z → logits (Discrete) or [mean, raw log-std] (Box)
 	Q1, Q2   *nn.Sequential // Discrete: z → Q(z, ·); Box: [z, a] → Q(z, a)
 	Q1t, Q2t *nn.Sequential // target critics
-	Recog    *nn.Sequential // amortised recognition [x, z_{t−1}, a_{t−1}] → z_t (nil unless Amortised)
+	// V is the state-value critic V̂(z) of the policy-gradient estimator
+	// (nil with the amortised one, which uses Q1, Q2, Q1t, Q2t instead).
+	V     *nn.Sequential
+	Recog *nn.Sequential // amortised recognition [x, z_{t−1}, a_{t−1}] → z_t (nil unless Amortised)
 
 	discrete     bool
-	nAct         int // K (Discrete) or action dimension (Box)
-	actIn        int // width of the action input to the world model
+	pg           bool // the value term's gradient is the policy-gradient estimator
+	nAct         int  // K (Discrete) or action dimension (Box)
+	actIn        int  // width of the action input to the world model
 	scale, bias  []float32
 	bound        dist.LogStdBound
 	obsDim, sDim int
@@ -92,7 +96,38 @@ func newAgent(cfg Config, obs, act env.Space, rng *rand.Rand) (*Agent, error) {
 	}
 	mlp := func(in, out int, init nn.Init) *nn.Sequential {
 		sizes := append(append([]int{in}, cfg.Hidden...), out)
-		return nn.NewMLP(rng, sizes, tensor.ReLU, tensor.Identity, init)
+		return nn.NewMLP(rng, sizes, cfg.Activation, tensor.Identity, init)
+	}
+	switch cfg.ValueGrad {
+	case ValueGradPolicy:
+		a.pg = true
+	case "":
+		a.pg = a.discrete
+	}
+	if a.pg {
+		if !a.discrete {
+			return nil, fmt.Errorf("agent: value_grad = %q supports Discrete action spaces only; use %q for %v", ValueGradPolicy, ValueGradAmortised, act)
+		}
+		if err := cfg.PG.Validate(); err != nil {
+			return nil, err
+		}
+		if cfg.Alpha != 0 {
+			return nil, fmt.Errorf("agent: alpha ≠ 0 needs value_grad = %q (the information reward is computed on replayed batches)", ValueGradAmortised)
+		}
+		// PPO's initialisation (SB3's ortho_init): orthogonal hidden
+		// weights with gain √2, policy head 0.01, value head 1, zero biases.
+		a.Actor = mlp(a.polIn, a.nAct, nn.InitTorch)
+		a.V = mlp(a.polIn, 1, nn.InitTorch)
+		orthoInit(rng, a.Actor, 0.01)
+		orthoInit(rng, a.V, 1)
+		a.named = append(a.named, w.Params()...)
+		a.named = append(a.named, nn.NamedParams("actor", a.Actor)...)
+		a.named = append(a.named, nn.NamedParams("v", a.V)...)
+		if cfg.Amortised {
+			a.Recog = mlp(a.obsDim+a.sDim+a.actIn, a.sDim, nn.InitTorch)
+			a.named = append(a.named, nn.NamedParams("recognition", a.Recog)...)
+		}
+		return a, nil
 	}
 	if a.discrete {
 		a.Actor = mlp(a.polIn, a.nAct, nn.InitTorch)
@@ -152,9 +187,24 @@ func (a *Agent) Load(ts []nn.NamedTensor) error {
 		}
 		np.Param.Val.CopyFrom(m)
 	}
-	nn.CopyParams(a.Q1t.Params(), a.Q1.Params())
-	nn.CopyParams(a.Q2t.Params(), a.Q2.Params())
+	if a.Q1t != nil {
+		nn.CopyParams(a.Q1t.Params(), a.Q1.Params())
+		nn.CopyParams(a.Q2t.Params(), a.Q2.Params())
+	}
 	return nil
+}
+
+// orthoInit gives the Linears of m orthogonal weights, gain √2 for the
+// hidden ones and last for the output one, and zero biases.
+func orthoInit(rng *rand.Rand, m *nn.Sequential, last float64) {
+	ls := m.Linears()
+	for i, l := range ls {
+		g := math.Sqrt2
+		if i == len(ls)-1 {
+			g = last
+		}
+		nn.InitOrthogonal.Apply(rng, l, g)
+	}
 }
 
 // ensureAct sizes the acting memory for b rows, zeroing it when it changes.

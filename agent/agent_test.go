@@ -50,10 +50,14 @@ func smallConfig() Config {
 }
 
 func TestTrain_RunsAndLogsEveryTerm(t *testing.T) {
-	for _, id := range []string{"CartPole-v1", "Pendulum-v1"} {
-		t.Run(id, func(t *testing.T) {
+	for _, c := range []struct{ id, vg string }{{"CartPole-v1", ValueGradAmortised}, {"Pendulum-v1", ""}, {"CartPole-v1", ValueGradPolicy}} {
+		id := c.id
+		t.Run(id+"_"+c.vg, func(t *testing.T) {
 			cfg := smallConfig()
-			cfg.Alpha = 0.1
+			cfg.ValueGrad = c.vg
+			if c.vg != ValueGradPolicy {
+				cfg.Alpha = 0.1
+			}
 			cfg.World.Prec = PrecState
 			cfg.Amortised = true
 			log := &sliceLogger{}
@@ -61,7 +65,11 @@ func TestTrain_RunsAndLogsEveryTerm(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, k := range []string{"transition", "observation", "value", "drift", "perception_entropy", "policy_entropy", "F", "wm/obs_error", "eval/mean_return", "charts/info"} {
+			keys := []string{"transition", "observation", "value", "drift", "perception_entropy", "policy_entropy", "F", "wm/obs_error", "wm/z_rms", "eval/mean_return", "losses/critic", "losses/world"}
+			if cfg.Alpha != 0 {
+				keys = append(keys, "charts/info")
+			}
+			for _, k := range keys {
 				if v := log.last(k); math.IsNaN(v) || math.IsInf(v, 0) {
 					t.Errorf("metric %s = %v", k, v)
 				}
@@ -74,9 +82,18 @@ func TestTrain_RunsAndLogsEveryTerm(t *testing.T) {
 }
 
 func TestTrain_Deterministic(t *testing.T) {
+	for _, vg := range []string{ValueGradAmortised, ValueGradPolicy} {
+		t.Run(vg, func(t *testing.T) { testDeterministic(t, vg) })
+	}
+}
+
+func testDeterministic(t *testing.T, vg string) {
 	run := func() []map[string]float64 {
 		log := &sliceLogger{}
-		if _, err := Train(smallConfig(), 7, rl.TrainOptions{MakeEnv: maker("CartPole-v1"), Logger: log, EvalEpisodes: 1}); err != nil {
+		cfg := smallConfig()
+		cfg.ValueGrad = vg
+		cfg.NumEnvs = 2
+		if _, err := Train(cfg, 7, rl.TrainOptions{MakeEnv: maker("CartPole-v1"), Logger: log, EvalEpisodes: 1}); err != nil {
 			t.Fatal(err)
 		}
 		return log.rows

@@ -3,7 +3,73 @@ package agent
 import (
 	"fmt"
 	"math"
+
+	"github.com/vfe-go/vfe/tensor"
 )
+
+// Estimators of term (c)'s gradient ∇_φ V_{π_φ}(z): the seed's two families.
+const (
+	// ValueGradAmortised differentiates through the critic,
+	// ∇_φ E_{π_φ(a|z)}[Q̂(z, a)]: reparameterised for Box actions, the exact
+	// expectation over actions for Discrete ones. Off-policy: the critics and
+	// the policy learn from replayed transitions.
+	ValueGradAmortised = "amortised"
+	// ValueGradPolicy is the likelihood-ratio form E[Â·∇_φ log π_φ(a|z)]
+	// with GAE advantages Â from the state-value critic V̂(z) (the seed's
+	// choice (6), as PPO uses it, with PPO's clipped ratio), on fresh
+	// on-policy rollouts of inferred states. Discrete actions only.
+	ValueGradPolicy = "policy_gradient"
+)
+
+// PGConfig configures the policy-gradient estimator of the value term
+// (Config.ValueGrad = "policy_gradient"). The defaults are
+// rl-baselines3-zoo's PPO settings for CartPole-v1.
+type PGConfig struct {
+	// NumSteps is the rollout length per environment between updates
+	// (default 32).
+	NumSteps int `json:"n_steps"`
+	// Epochs is the number of passes over each rollout (default 20).
+	Epochs int `json:"n_epochs"`
+	// BatchSize is the minibatch size in transitions (default 256).
+	BatchSize int `json:"batch_size"`
+	// Lambda is GAE's λ (default 0.8); Horizon and BiasCorrected select
+	// the seed's truncated estimators A(λ,T) and Ã(λ,T) (0 and false: GAE).
+	Lambda        float64 `json:"gae_lambda"`
+	Horizon       int     `json:"gae_horizon"`
+	BiasCorrected bool    `json:"gae_bias_corrected"`
+	// Clip is PPO's ratio clip ε ∈ (0, 1) (default 0.2).
+	Clip float64 `json:"clip"`
+	// Anneal decays the policy and critic learning rates and ε linearly
+	// to 0 over training (default true, the zoo's "lin_" schedules).
+	Anneal bool `json:"anneal"`
+	// NormalizeAdvantage standardises Â within each minibatch (default true).
+	NormalizeAdvantage bool `json:"normalize_advantage"`
+	// MaxGradNorm clips each network's gradient norm (default 0.5; 0: none).
+	MaxGradNorm float64 `json:"max_grad_norm"`
+}
+
+// DefaultPGConfig returns the defaults above.
+func DefaultPGConfig() PGConfig {
+	return PGConfig{NumSteps: 32, Epochs: 20, BatchSize: 256, Lambda: 0.8, Clip: 0.2, Anneal: true,
+		NormalizeAdvantage: true, MaxGradNorm: 0.5}
+}
+
+// Validate reports the first invalid setting.
+func (c PGConfig) Validate() error {
+	switch {
+	case c.NumSteps < 1 || c.Epochs < 1 || c.BatchSize < 1:
+		return fmt.Errorf("agent: pg.n_steps, pg.n_epochs and pg.batch_size must be ≥ 1")
+	case !(c.Lambda >= 0 && c.Lambda <= 1):
+		return fmt.Errorf("agent: pg.gae_lambda %v must be in [0, 1]", c.Lambda)
+	case c.Horizon < 0:
+		return fmt.Errorf("agent: pg.gae_horizon must be ≥ 0")
+	case !(c.Clip > 0 && c.Clip < 1):
+		return fmt.Errorf("agent: pg.clip %v must be in (0, 1)", c.Clip)
+	case c.MaxGradNorm < 0:
+		return fmt.Errorf("agent: pg.max_grad_norm must be ≥ 0")
+	}
+	return nil
+}
 
 // Config is the variational perception–action agent's configuration. Every
 // weight names the seed's Eq. (2) term it scales.
@@ -35,6 +101,13 @@ type Config struct {
 	LR       float64 `json:"lr"`
 	CriticLR float64 `json:"critic_lr"`
 	WorldLR  float64 `json:"world_lr"`
+	// WorldPrior is the precision λ ≥ 0 of a zero-mean Gaussian prior on the
+	// world model's parameters θ, p(θ) = N(0, λ⁻¹I): the M-step descends
+	// F + λ/2·‖θ‖². With point-mass posteriors F has no perception entropy
+	// (e) to fix the latents' scale, and without a prior the M-step can
+	// shrink the latents while the networks reading them grow without
+	// bound; the prior pins that scale (default 1e-3; 0: none).
+	WorldPrior float64 `json:"world_prior"`
 	// Tau is the Polyak rate τ of the target critics (default 0.005).
 	Tau float64 `json:"tau"`
 	// BufferSize is the replay capacity in transitions (default 100000);
@@ -70,15 +143,25 @@ type Config struct {
 	PolicyObs bool `json:"policy_obs"`
 	// GradClip is the global gradient-norm limit of every update (default 10; 0: none).
 	GradClip float64 `json:"grad_clip"`
+	// ValueGrad selects the estimator of the value term's gradient:
+	// ValueGradAmortised or ValueGradPolicy; "" (the default) means
+	// policy_gradient for Discrete action spaces and amortised for Box ones.
+	ValueGrad string `json:"value_grad"`
+	// PG configures the policy-gradient estimator (DefaultPGConfig).
+	PG PGConfig `json:"pg"`
+	// Activation is the hidden activation of the policy and critic networks
+	// (default relu).
+	Activation tensor.Act `json:"activation"`
 }
 
 // DefaultConfig returns the defaults above.
 func DefaultConfig() Config {
 	return Config{
 		World: DefaultWorldConfig(), Hidden: []int{64, 64}, Gamma: 0.99, Beta: 1,
-		DriftWeight: 0.01, EntropyWeight: 0.01, LR: 3e-4, CriticLR: 1e-3, WorldLR: 1e-3,
+		DriftWeight: 0.01, EntropyWeight: 0.01, LR: 3e-4, CriticLR: 1e-3, WorldLR: 1e-3, WorldPrior: 1e-3,
 		Tau: 0.005, BufferSize: 100000, BatchSize: 128, LearningStarts: 1000, TrainFreq: 2,
 		WorldSteps: 1, PolicySteps: 1, NumEnvs: 1, Steps: 100000, GradClip: 10, LogEvery: 1000, ActT: -1, PolicyObs: true,
+		PG: DefaultPGConfig(), Activation: tensor.ReLU,
 	}
 }
 
@@ -96,6 +179,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("agent: alpha must be finite")
 	case !(c.LR > 0 && c.CriticLR > 0 && c.WorldLR > 0):
 		return fmt.Errorf("agent: learning rates must be positive")
+	case !(c.WorldPrior >= 0) || math.IsInf(c.WorldPrior, 0):
+		return fmt.Errorf("agent: world_prior %v must be finite and ≥ 0", c.WorldPrior)
 	case !(c.Tau > 0 && c.Tau <= 1):
 		return fmt.Errorf("agent: tau %v must be in (0, 1]", c.Tau)
 	case c.BufferSize < c.BatchSize || c.BatchSize < 1:
@@ -108,6 +193,16 @@ func (c Config) Validate() error {
 		return fmt.Errorf("agent: act_T = 0 needs amortised = true (nothing else would see x_t)")
 	case c.GradClip < 0:
 		return fmt.Errorf("agent: grad_clip must be ≥ 0")
+	case c.ValueGrad != "" && c.ValueGrad != ValueGradAmortised && c.ValueGrad != ValueGradPolicy:
+		return fmt.Errorf("agent: value_grad %q must be %q or %q (or empty for the action space's default)", c.ValueGrad, ValueGradAmortised, ValueGradPolicy)
+	}
+	if c.ValueGrad == ValueGradPolicy {
+		if err := c.PG.Validate(); err != nil {
+			return err
+		}
+		if c.Alpha != 0 {
+			return fmt.Errorf("agent: alpha ≠ 0 needs value_grad = %q (the information reward is computed on replayed batches)", ValueGradAmortised)
+		}
 	}
 	for _, h := range c.Hidden {
 		if h <= 0 {
@@ -130,10 +225,14 @@ func EnvConfig(envID string) (Config, bool) {
 	switch envID {
 	case "CartPole-v1":
 		c.Steps = 100000
-		// 0.01 let the policy entropy collapse to ≈ 0.13 nats by 7.5k steps
-		// and the evaluation fall from 131 (5k) to 46 (10k); 0.05 gave 171
-		// and 107 (seed 1, docs/agent.md).
-		c.EntropyWeight = 0.05
+		// The policy-gradient estimator with rl-baselines3-zoo's PPO
+		// settings for CartPole-v1: 8 envs × 32 steps, γ = 0.98, λ = 0.8,
+		// 20 epochs of 256, lr 1e-3 and ε = 0.2 annealed, no entropy bonus.
+		c.NumEnvs = 8
+		c.Gamma = 0.98
+		c.LR, c.CriticLR = 1e-3, 1e-3
+		c.EntropyWeight = 0
+		c.Activation = tensor.Tanh
 	case "Pendulum-v1":
 		c.Steps = 30000
 		c.EntropyWeight = 0.1

@@ -26,14 +26,19 @@ func newCartPoleAgent(t *testing.T, cfg Config) *Agent {
 }
 
 func TestAgent_PolicyInput(t *testing.T) {
-	for _, withObs := range []bool{true, false} {
-		name := "latents"
+	for _, c := range []struct {
+		withObs bool
+		vg      string
+	}{{true, ValueGradAmortised}, {false, ValueGradAmortised}, {true, ValueGradPolicy}, {false, ValueGradPolicy}} {
+		withObs := c.withObs
+		name := "latents_" + c.vg
 		if withObs {
-			name = "observation_and_latents"
+			name = "observation_and_latents_" + c.vg
 		}
 		t.Run(name, func(t *testing.T) {
 			cfg := smallConfig()
 			cfg.PolicyObs = withObs
+			cfg.ValueGrad = c.vg
 			a := newCartPoleAgent(t, cfg)
 			sd, od := a.World.StateDim(), 4 // CartPole observes 4 numbers
 			want := sd
@@ -43,7 +48,14 @@ func TestAgent_PolicyInput(t *testing.T) {
 			if in := a.Actor.Linears()[0].In; in != want {
 				t.Errorf("actor reads %d numbers, want %d", in, want)
 			}
-			for i, q := range []*nn.Sequential{a.Q1, a.Q2, a.Q1t, a.Q2t} {
+			critics := []*nn.Sequential{a.Q1, a.Q2, a.Q1t, a.Q2t}
+			if c.vg == ValueGradPolicy {
+				critics = []*nn.Sequential{a.V}
+				if a.Q1 != nil {
+					t.Error("the policy-gradient agent has Q critics")
+				}
+			}
+			for i, q := range critics {
 				if in := q.Linears()[0].In; in != want {
 					t.Errorf("critic %d reads %d numbers, want %d", i, in, want)
 				}

@@ -120,7 +120,11 @@ func newLearner(a *Agent, rng *rand.Rand) (*learner, error) {
 	for _, np := range w.Params() {
 		l.wP = append(l.wP, np.Param)
 	}
-	l.qP = append(a.Q1.Params(), a.Q2.Params()...)
+	if a.Q1 != nil {
+		l.qP = append(a.Q1.Params(), a.Q2.Params()...)
+	} else {
+		l.qP = a.V.Params()
+	}
 	l.piP = a.Actor.Params()
 	mk := func(ps []*nn.Param, lr float64) optim.Optimizer {
 		ac := optim.DefaultAdamConfig()
@@ -131,7 +135,18 @@ func newLearner(a *Agent, rng *rand.Rand) (*learner, error) {
 		}
 		return o
 	}
-	l.wOpt, l.qOpt, l.piOpt = mk(l.wP, cfg.WorldLR), mk(l.qP, cfg.CriticLR), mk(l.piP, cfg.LR)
+	l.wOpt = mk(l.wP, cfg.WorldLR)
+	if a.pg {
+		// PPO's Adam ε (SB3, CleanRL).
+		ac := optim.DefaultAdamConfig()
+		ac.Eps = 1e-5
+		ac.LR = cfg.CriticLR
+		l.qOpt, _ = optim.NewAdam(l.qP, ac)
+		ac.LR = cfg.LR
+		l.piOpt, _ = optim.NewAdam(l.piP, ac)
+	} else {
+		l.qOpt, l.piOpt = mk(l.qP, cfg.CriticLR), mk(l.piP, cfg.LR)
+	}
 	if a.Recog != nil {
 		l.rP = a.Recog.Params()
 		l.rOpt = mk(l.rP, cfg.WorldLR)
@@ -197,6 +212,12 @@ func (l *learner) perceiveBatch(learn bool) error {
 	}
 	obs, trans := l.fA.Energy()
 	l.note("losses/world", obs+trans)
+	if lam := float32(l.cfg.WorldPrior); lam > 0 {
+		// ∂/∂θ of the prior term λ/2·‖θ‖².
+		for _, p := range l.wP {
+			tensor.AddScaled(p.Grad, lam, p.Val)
+		}
+	}
 	if l.cfg.GradClip > 0 {
 		optim.ClipGradNorm(l.wP, l.cfg.GradClip)
 	}
@@ -499,6 +520,9 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a.pg {
+		return trainPG(a, l, seed, opts, envs, logger, ctx)
+	}
 	vec := env.NewVecEnv(envs, env.VecConfig{Workers: 1})
 	defer vec.Close()
 	N, od := cfg.NumEnvs, a.obsDim
@@ -522,7 +546,7 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 	logEvery := cfg.LogEvery
 	start := time.Now()
 	var recent []float64
-	var energyObs, energyTrans, iters float64
+	var energyObs, energyTrans, iters, zSq float64
 	var nPerceive int
 	nextLog, nextEval := logEvery, evalEvery
 	stored := 0
@@ -541,6 +565,7 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 		energyObs += eo
 		energyTrans += et
 		iters += float64(actT(cfg))
+		zSq += tensor.SumSq(st.s.Data) / float64(len(st.s.Data))
 		nPerceive++
 		vec.Step(actions.Data)
 		for i := 0; i < N; i++ {
@@ -589,10 +614,11 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 			ms := []rl.Metric{
 				{Key: "charts/sps", Value: float64(step+N) / time.Since(start).Seconds()},
 				{Key: "charts/infer_iters", Value: iters / float64(max(nPerceive, 1))},
+				{Key: "wm/z_rms", Value: math.Sqrt(zSq / float64(max(nPerceive, 1)))},
 				{Key: "transition", Value: energyTrans / float64(max(nPerceive, 1))},
 				{Key: "observation", Value: energyObs / float64(max(nPerceive, 1))},
 			}
-			f := ms[2].Value + ms[3].Value
+			f := energyTrans/float64(max(nPerceive, 1)) + energyObs/float64(max(nPerceive, 1))
 			for _, k := range []string{"value", "drift", "policy_entropy"} {
 				v := l.avg(k)
 				ms = append(ms, rl.Metric{Key: k, Value: v})
@@ -614,7 +640,7 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 			}
 			clear(l.stats)
 			clear(l.count)
-			energyObs, energyTrans, iters, nPerceive = 0, 0, 0, 0
+			energyObs, energyTrans, iters, zSq, nPerceive = 0, 0, 0, 0, 0
 		}
 		if evalEvery > 0 && step+N >= nextEval {
 			nextEval += evalEvery
