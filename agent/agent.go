@@ -111,9 +111,6 @@ func newAgent(cfg Config, obs, act env.Space, rng *rand.Rand) (*Agent, error) {
 		if err := cfg.PG.Validate(); err != nil {
 			return nil, err
 		}
-		if cfg.Alpha != 0 {
-			return nil, fmt.Errorf("agent: alpha ≠ 0 needs value_grad = %q (the information reward is computed on replayed batches)", ValueGradAmortised)
-		}
 		// PPO's initialisation (SB3's ortho_init): orthogonal hidden
 		// weights with gain √2, policy head 0.01, value head 1, zero biases.
 		a.Actor = mlp(a.polIn, a.nAct, nn.InitTorch)

@@ -200,9 +200,6 @@ func (c Config) Validate() error {
 		if err := c.PG.Validate(); err != nil {
 			return err
 		}
-		if c.Alpha != 0 {
-			return fmt.Errorf("agent: alpha ≠ 0 needs value_grad = %q (the information reward is computed on replayed batches)", ValueGradAmortised)
-		}
 	}
 	for _, h := range c.Hidden {
 		if h <= 0 {

@@ -19,6 +19,10 @@ import (
 // the rollout nor the update allocates once warm.
 type pgScratch struct {
 	fin             *Filter     // perception of final (truncation) and bootstrap observations
+	fI              *Filter     // transition predictions for the information reward
+	negH            []float32
+	rew             []float64
+	probM           *tensor.Mat
 	finS, finP      *tensor.Mat // its latents and policy inputs
 	vOut, finV      *tensor.Mat
 	logp, vals      []float32
@@ -36,14 +40,17 @@ type pgScratch struct {
 // newPGScratch sizes the buffers for N acting rows and minibatches of at
 // most M transitions (perm is left for the caller).
 func newPGScratch(a *Agent, N, M int) *pgScratch {
-	return &pgScratch{
+	s := &pgScratch{
 		fin: a.World.NewFilter(N), finS: tensor.New(N, a.sDim), finP: tensor.New(N, a.polIn),
 		vOut: tensor.New(N, 1), finV: tensor.New(N, 1),
 		logp: make([]float32, N), vals: make([]float32, N), finVals: make([]float32, N), lastV: make([]float32, N),
 		mbOut: tensor.New(M, a.nAct), dOut: tensor.New(M, a.nAct), mV: tensor.New(M, 1), dV: tensor.New(M, 1),
 		newLogp: make([]float32, M), ratio: make([]float32, M), dLogp: make([]float32, M), ent: make([]float32, M),
 		cw: make([]float32, M), gV: make([]float32, M), idx: make([]int, max(M, N)),
+		fI: a.World.NewFilter(N), negH: make([]float32, N), rew: make([]float64, N), probM: tensor.New(N, a.nAct),
 	}
+	s.fI.NoObs = true
+	return s
 }
 
 // trainPG is Train with the policy-gradient estimator of the value term:
@@ -56,6 +63,7 @@ func newPGScratch(a *Agent, N, M int) *pgScratch {
 //
 // for the policy (terms (c), (d), (f)) and mean((V̂(z_τ) − R_τ)²)/2 for the
 // critic, then world-model M-steps on replayed transitions (terms (a), (b)).
+// The reward is R = r + α·i(z_t) with i computed when acting.
 // The rollout's latents were inferred by the world model of that rollout,
 // so the critic and policy never mix inputs from different world models.
 func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env.Env, logger rl.Logger, ctx context.Context) (*Agent, error) {
@@ -86,7 +94,7 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 	}
 	start := time.Now()
 	var recent []float64
-	var energyObs, energyTrans, iterSum, valueSum, zSq float64
+	var energyObs, energyTrans, iterSum, valueSum, zSq, infoSum float64
 	var nPerceive, stored int
 	nextLog, nextEval := cfg.LogEvery, evalEvery
 	step := 0
@@ -125,8 +133,19 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 			for _, v := range s.vals {
 				valueSum += float64(v)
 			}
+			if cfg.Alpha != 0 {
+				// i(z_t) under the acting policy, for R = r + α·i(z_t).
+				a.infoReward(s.negH, s.fI, st.s, st.logits, s.probM, nil, nil, nil, rng)
+			}
 			vec.Step(actions.Data)
 			step += N
+			copy(s.rew, vec.Rewards)
+			if cfg.Alpha != 0 {
+				for i, h := range s.negH {
+					s.rew[i] += cfg.Alpha * float64(h)
+					infoSum += float64(h)
+				}
+			}
 			// V̂ at the true final observation of truncated episodes: perceive
 			// it from the row's (z_t, a_t), as the next step would have.
 			truncated := false
@@ -142,7 +161,7 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 					}
 				}
 			}
-			buf.Add(st.pin.Data, actions.Data, s.logp, s.vals, vec.Rewards, vec.Terminated, vec.Truncated, s.finVals)
+			buf.Add(st.pin.Data, actions.Data, s.logp, s.vals, s.rew, vec.Terminated, vec.Truncated, s.finVals)
 			for i := range N {
 				xn := vec.Obs[i*od : (i+1)*od]
 				done := vec.Terminated[i] || vec.Truncated[i]
@@ -213,6 +232,9 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 				}
 			}
 			ms = append(ms, rl.Metric{Key: "F", Value: f})
+			if cfg.Alpha != 0 {
+				ms = append(ms, rl.Metric{Key: "charts/info", Value: infoSum / (n * float64(N))})
+			}
 			for _, k := range []string{"losses/critic", "losses/policy", "losses/clipfrac", "losses/approx_kl", "losses/explained_variance", "losses/world", "losses/recognition"} {
 				if l.count[k] > 0 {
 					ms = append(ms, rl.Metric{Key: k, Value: l.avg(k)})
@@ -226,7 +248,7 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 			}
 			clear(l.stats)
 			clear(l.count)
-			energyObs, energyTrans, iterSum, valueSum, zSq, nPerceive = 0, 0, 0, 0, 0, 0
+			energyObs, energyTrans, iterSum, valueSum, zSq, infoSum, nPerceive = 0, 0, 0, 0, 0, 0, 0
 		}
 		if evalEvery > 0 && step >= nextEval {
 			for nextEval <= step {

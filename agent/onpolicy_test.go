@@ -152,3 +152,32 @@ func sameBits(a, b *tensor.Mat) bool {
 	}
 	return true
 }
+
+// TestAgent_InfoRewardClosedForm checks i(s) = E_π[−H[p(s'|s,a)]] against
+// the Gaussian entropy in closed form: with a fixed log-precision c on every
+// latent dimension, −H = ½·d·(c − log 2πe) for d latent dimensions,
+// whatever the state and the policy.
+func TestAgent_InfoRewardClosedForm(t *testing.T) {
+	for _, c := range []float32{0, 1.5} {
+		cfg := smallConfig()
+		cfg.World.LogPrecInit = c
+		a := newCartPoleAgent(t, cfg)
+		const B = 3
+		S := tensor.New(B, a.sDim)
+		rng := rand.New(rand.NewPCG(7, 8))
+		for i := range S.Data {
+			S.Data[i] = float32(rng.NormFloat64())
+		}
+		logits := tensor.FromSlice(B, 2, []float32{0.3, -1, 2, 0, -0.5, -0.5})
+		f := a.World.NewFilter(B)
+		f.NoObs = true
+		negH := make([]float32, B)
+		a.infoReward(negH, f, S, logits, tensor.New(B, 2), nil, nil, nil, rng)
+		want := 0.5 * float64(a.sDim) * (float64(c) - math.Log(2*math.Pi*math.E))
+		for b, v := range negH {
+			if math.Abs(float64(v)-want) > 1e-5*math.Abs(want) {
+				t.Errorf("log-precision %v, row %d: i(s) = %v, want %v", c, b, v, want)
+			}
+		}
+	}
+}

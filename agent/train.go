@@ -245,15 +245,23 @@ func (l *learner) perceiveBatch(learn bool) error {
 }
 
 // info writes i(s) = E_{π(a|s)}[−H[p(s'|s,a)]] for the rows of S into
-// negH: the entropy of the Gaussian transition of every latent node,
-// ½ Σ_i (log 2πe − log π_i), evaluated at the predicted parents (the point-
-// mass approximation), exactly averaged over a Discrete policy and with one
-// sample a ~ π for a Box policy.
+// negH (see Agent.infoReward), with the policy read at l.P.
 func (l *learner) info(S *tensor.Mat) {
-	a, f := l.a, l.fI
+	l.a.Actor.Forward(l.out, l.P)
+	l.a.infoReward(l.negH, l.fI, S, l.out, l.probs, l.u2, l.mean, l.logStd, l.rng)
+}
+
+// infoReward writes i(s) = E_{π(a|s)}[−H[p(s'|s,a)]] for the rows of S
+// (B×StateDim) into negH (length B): the entropy of the Gaussian transition
+// of every latent node, ½ Σ_i (log 2πe − log π_i), evaluated at the
+// predicted parents (the point-mass approximation), exactly averaged over a
+// Discrete policy and with one sample a ~ π for a Box policy. out holds the
+// actor's outputs for the rows (logits, or [mean | raw log-std]); f is a
+// Filter of B rows with NoObs set; probs (B×K) is scratch for Discrete
+// actions, u, mean and logStd (B×D) for Box ones.
+func (a *Agent) infoReward(negH []float32, f *Filter, S, out, probs, u, mean, logStd *tensor.Mat, rng *rand.Rand) {
 	B := S.Rows
-	clear(l.negH)
-	a.Actor.Forward(l.out, l.P)
+	clear(negH)
 	log2pie := math.Log(2 * math.Pi * math.E)
 	accumulate := func(weight func(b int) float32) {
 		f.SetPrev(S)
@@ -265,24 +273,24 @@ func (l *learner) info(S *tensor.Mat) {
 				for _, lp := range f.lp[n].Data[b*d : (b+1)*d] {
 					s += 0.5 * (float64(lp) - log2pie)
 				}
-				l.negH[b] += weight(b) * float32(s)
+				negH[b] += weight(b) * float32(s)
 			}
 		}
 	}
 	if a.discrete {
-		tensor.SoftmaxRows(l.probs, l.out)
+		tensor.SoftmaxRows(probs, out)
 		for k := 0; k < a.nAct; k++ {
 			f.A.Zero()
 			for b := 0; b < B; b++ {
 				f.A.Set(b, k, 1)
 			}
-			accumulate(func(b int) float32 { return l.probs.At(b, k) })
+			accumulate(func(b int) float32 { return probs.At(b, k) })
 		}
 		return
 	}
-	mean, logStd := a.split(l.out, l.mean, l.logStd)
+	mean, logStd = a.split(out, mean, logStd)
 	tg := dist.NewTanhGaussian(mean, logStd, a.scale, a.bias)
-	tg.Sample(f.A, l.u2, l.rng)
+	tg.Sample(f.A, u, rng)
 	accumulate(func(int) float32 { return 1 })
 }
 
