@@ -18,8 +18,8 @@ import (
 // pgScratch holds the buffers of the policy-gradient loop, so that neither
 // the rollout nor the update allocates once warm.
 type pgScratch struct {
-	fin             *Filter     // perception of final (truncation) and bootstrap observations
-	fI              *Filter     // transition predictions for the information reward
+	fin             *Filter // perception of final (truncation) and bootstrap observations
+	fI              *Filter // transition predictions for the information reward
 	negH            []float32
 	rew             []float64
 	probM           *tensor.Mat
