@@ -12,7 +12,13 @@
 # check of the script; the targets then do not apply), PARALLEL=K to train K
 # runs at a time (wall times then include the contention; CPU seconds do
 # not), REPORT_ONLY=1 to rewrite the report from the run directories
-# without training, NOTE=text to add a paragraph above the table.
+# without training, NOTE=text to add a paragraph above the table, KEEP=1 to
+# keep finished runs (summary.json and bench-cpu.json present) instead of
+# training them again, NICE=n for the training processes' niceness (default
+# 19), CODE=label for the code version recorded with each run (default the
+# git commit): the timing columns average the runs of the current CODE only
+# (the evaluations of runs from earlier commits still count when the
+# algorithms' arithmetic is unchanged).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,7 +57,8 @@ PY
 )
 	rm -rf "$bdir"
 fi
-export VFE TAGS GOBENCH
+CODE=${CODE:-$(git rev-parse --short HEAD 2>/dev/null || echo unknown)}
+export VFE TAGS GOBENCH CODE
 exec python3 - <<'PY'
 import csv, json, math, os, resource, subprocess, sys, time
 
@@ -60,6 +67,10 @@ seeds = os.environ.get("SEEDS", "1 2 3").split()
 out = os.environ.get("OUT", "runs/bench-rl")
 only = os.environ.get("ONLY", "dqn ddpg td3 sac svg0").split()
 div = int(os.environ.get("DIV", "1"))
+code = os.environ["CODE"]
+keep = bool(os.environ.get("KEEP"))
+nice = os.environ.get("NICE", "19")
+t95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571}
 md = "bench/rl-offpolicy.md"
 os.makedirs(out, exist_ok=True)
 
@@ -82,7 +93,8 @@ def rundir(algo, env, seed):
     return f"{out}/{algo}-{env}-s{seed}"
 
 def row(algo, env, steps, target, sb3s, sb3n, goal):
-    fin, best, wall, cpus, sps, done, partial = [], [], [], [], [], [], []
+    fin, best, done, partial = [], [], [], []
+    timed = []  # (seed, wall, cpu, sps, load) of the runs of the current code
     for s in seeds:
         d = rundir(algo, env, s)
         try:
@@ -98,22 +110,29 @@ def row(algo, env, steps, target, sb3s, sb3n, goal):
             partial.append(f"seed {s} unfinished at step {rows[-1]['step'] if rows else 0}{last}")
             continue
         done.append(s)
-        fin.append(j["eval_mean_return"]); wall.append(j["wall_s"]); sps.append(j["sps"]); cpus.append(c["cpu_s"])
+        fin.append(j["eval_mean_return"])
+        if c.get("code") == code:
+            timed.append((s, j["wall_s"], c["cpu_s"], j["sps"], c.get("load", float("nan"))))
         ev = [float(r["eval/mean_return"]) for r in csv.DictReader(open(f"{d}/metrics.csv")) if r.get("eval/mean_return")]
         best.append(max(ev))
     note = "; ".join(partial)
     if not done:
-        return f"| {algo} | {env} | {steps} | ≥ {target:g} | none finished | {note or 'not run'} | | | | | | | | |"
+        return f"| {algo} | {env} | {steps} | ≥ {target:g} | none finished | {note or 'not run'} | | | | | | | | | | |"
     m = sum(fin) / len(fin)
     sd = math.sqrt(sum((x - m) ** 2 for x in fin) / max(len(fin) - 1, 1))
+    hw = t95.get(len(fin) - 1, 2.0) * sd / math.sqrt(len(fin)) if len(fin) > 1 else float("nan")
     ok = "yes" if all(x >= target for x in fin) else ("at best eval" if all(x >= target for x in best) else "no")
-    w, c = sum(wall) / len(wall), sum(cpus) / len(cpus)
     ref = sb3s * steps / sb3n  # SB3's time for this many steps, scaled linearly
     f = lambda xs: ", ".join(f"{x:.1f}" for x in xs)
     if note:
         note = f" ({note})"
-    return (f"| {algo} | {env} | {steps} | ≥ {target:g} | {' '.join(done)} | {f(fin)}{note} | {m:.1f} ± {sd:.1f} | {f(best)} | {ok} | "
-            f"{w:.1f} | {c:.1f} | {sum(sps)/len(sps):.0f} | {ref:.0f} | {ref / w:.2f}× wall, {ref / c:.2f}× CPU (goal {goal:g}×) |")
+    head = f"| {algo} | {env} | {steps} | ≥ {target:g} | {' '.join(done)} | {f(fin)}{note} | {m:.1f} ± {hw:.1f} | {f(best)} | {ok} | "
+    if not timed:
+        return head + f"– | – | – | – | – | {ref:.0f} | no run of {code} |"
+    mean = lambda k: sum(t[k] for t in timed) / len(timed)
+    w, c = mean(1), mean(2)
+    return head + (f"{' '.join(t[0] for t in timed)} | {w:.1f} | {c:.1f} | {mean(3):.0f} | {mean(4):.1f} | {ref:.0f} | "
+                   f"{ref / w:.2f}× wall, {ref / c:.2f}× CPU (goal {goal:g}×) |")
 
 def write():
     with open(md + ".tmp", "w") as fh:
@@ -135,8 +154,13 @@ def write():
         if os.environ.get("NOTE"):
             p(os.environ["NOTE"])
             p()
-        p("| algo | env | steps | target | seeds | final eval per seed | mean ± sd | best eval per seed | target met | wall s | CPU s | SPS | SB3 s | speed-up |")
-        p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+        p(f"Columns: *mean ± CI* is the mean final evaluation over the seeds with its 95% Student-t half-width; the timing "
+          f"columns (*timed seeds*, wall and CPU seconds, SPS = environment steps per wall second, *load* = 1-minute load "
+          f"average when the run ended) are means over the runs of the current code ({code}) only; *speed-up* = SB3 time / "
+          "vfe wall time and / vfe CPU time.")
+        p()
+        p("| algo | env | steps | target | seeds | final eval per seed | mean ± CI | best eval per seed | target met | timed seeds | wall s | CPU s | SPS | load | SB3 s | speed-up |")
+        p("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
         for t in targets:
             p(row(t[0], t[1], t[2] // div, *t[3:]))
         p()
@@ -161,7 +185,7 @@ def write():
 if os.environ.get("REPORT_ONLY"):
     for s in seeds:
         for algo, env, steps, *_ in targets:
-            cmds.append(f"{vfe} rl train --algo {algo} --env {env} --steps {steps // div} --seed {s} "
+            cmds.append(f"nice -n {nice} {vfe} rl train --algo {algo} --env {env} --steps {steps // div} --seed {s} "
                         f"--eval-every {steps // div // 10} --blas-threads 1 --no-progress --out {rundir(algo, env, s)}")
     write()
     sys.exit(0)
@@ -173,10 +197,12 @@ for s in seeds:
     for algo, env, steps, *_ in targets:
         steps //= div
         d = rundir(algo, env, s)
-        subprocess.run(["rm", "-rf", d], check=True)
-        cmd = [vfe, "rl", "train", "--algo", algo, "--env", env, "--steps", str(steps), "--seed", s,
+        cmd = ["nice", "-n", nice, vfe, "rl", "train", "--algo", algo, "--env", env, "--steps", str(steps), "--seed", s,
                "--eval-every", str(steps // 10), "--blas-threads", "1", "--no-progress", "--out", d]
         cmds.append(" ".join(cmd))
+        if keep and os.path.exists(f"{d}/summary.json") and os.path.exists(f"{d}/bench-cpu.json"):
+            continue
+        subprocess.run(["rm", "-rf", d], check=True)
         jobs.append((cmd, d))
 running = {}
 par = max(1, int(os.environ.get("PARALLEL", "1")))
@@ -192,7 +218,8 @@ while jobs or running:
     if status != 0:
         sys.exit(f"run {d} failed with status {status}")
     # CPU seconds (user + system) of this training process alone.
-    json.dump({"cpu_s": ru.ru_utime + ru.ru_stime}, open(f"{d}/bench-cpu.json", "w"))
+    json.dump({"cpu_s": ru.ru_utime + ru.ru_stime, "code": code, "load": float(open("/proc/loadavg").read().split()[0])},
+              open(f"{d}/bench-cpu.json", "w"))
     write()
 write()
 print(f"wrote {md}", file=sys.stderr)

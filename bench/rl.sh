@@ -8,7 +8,8 @@
 # Environment: VFE (default bin/vfe), SEEDS (default "1 2 3"), RL_BENCH_OUT
 # (run directories, default runs/bench-rl), RL_BENCH_ONLY (space-separated
 # algorithm names to run, default all), PYTHON (default python3, used only
-# to aggregate the summaries).
+# to aggregate the summaries), NICE (niceness of the training processes,
+# default 19: the machine is shared).
 #
 # Each target is "algo env steps threshold sb3_seconds sb3_steps": the run
 # passes when the mean final deterministic evaluation (10 episodes) over the
@@ -26,6 +27,7 @@ SEEDS="${SEEDS:-1 2 3}"
 OUT="${RL_BENCH_OUT:-runs/bench-rl}"
 ONLY="${RL_BENCH_ONLY:-}"
 PY="${PYTHON:-python3}"
+NICE="${NICE:-19}"
 
 # The on-policy targets; the off-policy ones (DQN, DDPG, TD3, SAC, SVG(0))
 # are trained by bench/rl-offpolicy.sh, called at the end, which writes
@@ -52,7 +54,7 @@ for t in "${TARGETS[@]}"; do
 		dir="$OUT/$algo-$envid-s$seed"
 		rm -rf "$dir"
 		log "$algo $envid seed $seed, $steps steps → $dir"
-		cmd=("$VFE" rl train --algo "$algo" --env "$envid" --steps "$steps" --seed "$seed" --out "$dir" --no-progress)
+		cmd=(nice -n "$NICE" "$VFE" rl train --algo "$algo" --env "$envid" --steps "$steps" --seed "$seed" --blas-threads 1 --out "$dir" --no-progress)
 		/usr/bin/time -f '%e %U %S' -o "$OUT/.time" "${cmd[@]}" >"$OUT/.log" 2>&1 || {
 			log "FAILED: $(tail -1 "$OUT/.log")"
 			continue
