@@ -122,6 +122,10 @@ type Config struct {
 	TrainFreq      int `json:"train_freq"`
 	WorldSteps     int `json:"world_steps"`
 	PolicySteps    int `json:"policy_steps"`
+	// BurnIn is the number of replayed predecessors re-filtered with the
+	// current world model before each world-model update, to refresh the
+	// stale z_{t−1} stored when acting (default 0: use it as stored).
+	BurnIn int `json:"burn_in"`
 	// NumEnvs is the number of parallel environments (default 1).
 	NumEnvs int `json:"num_envs"`
 	// Steps is the number of environment steps to train for (default 100000).
@@ -187,6 +191,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("agent: need 1 ≤ batch_size ≤ buffer_size, got %d and %d", c.BatchSize, c.BufferSize)
 	case c.TrainFreq < 1 || c.WorldSteps < 0 || c.PolicySteps < 0 || c.NumEnvs < 1 || c.Steps < 1 || c.LearningStarts < 0 || c.LogEvery < 1:
 		return fmt.Errorf("agent: train_freq, num_envs, steps, log_every must be ≥ 1 and world_steps, policy_steps, learning_starts ≥ 0")
+	case c.BurnIn < 0:
+		return fmt.Errorf("agent: burn_in must be ≥ 0")
 	case c.ActT < -1:
 		return fmt.Errorf("agent: act_T must be ≥ 0, or −1 for world.T")
 	case c.ActT == 0 && !c.Amortised:

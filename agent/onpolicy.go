@@ -76,6 +76,7 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 	buf := rl.NewRolloutBuffer(T, N, a.polIn, 1)
 	mem := newReplay(cfg.BufferSize, a.sDim, a.actIn, od, 1)
 	held := newReplay(1000, a.sDim, a.actIn, od, 1)
+	l.mem = mem
 	adv := rl.AdvantageConfig{Gamma: cfg.Gamma, Lambda: pc.Lambda, Horizon: pc.Horizon, BiasCorrected: pc.BiasCorrected}
 	s := newPGScratch(a, N, min(pc.BatchSize, rollout))
 	s.perm = make([]int, rollout)
@@ -87,6 +88,10 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 	ctxS, ctxA := tensor.New(N, a.sDim), tensor.New(N, a.actIn)
 	actions := tensor.New(N, 1)
 	enc := make([]float32, a.actIn)
+	lastSlot := make([]int, N)
+	for i := range lastSlot {
+		lastSlot[i] = -1
+	}
 	evalEvery := opts.EvalEvery
 	episodes := opts.EvalEpisodes
 	if episodes <= 0 {
@@ -174,7 +179,15 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 					target = held // every 10th transition is held out for wm/obs_error
 				}
 				stored++
-				target.add(ctxS.Row(i), ctxA.Row(i), x.Row(i), actions.Row(i), enc, vec.Rewards[i], xn, vec.Terminated[i])
+				prev := lastSlot[i]
+				if target != mem {
+					prev = -1
+				}
+				slot := target.add(ctxS.Row(i), ctxA.Row(i), x.Row(i), actions.Row(i), enc, vec.Rewards[i], xn, vec.Terminated[i], prev)
+				lastSlot[i] = -1 // the next transition's predecessor, when it is in mem
+				if target == mem && !done {
+					lastSlot[i] = slot
+				}
 				if done {
 					a.Reset(i)
 					recent = append(recent, vec.EpisodeReturn[i])
@@ -201,7 +214,7 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 		// env steps, WorldSteps each, as in the amortised loop.
 		if step >= cfg.LearningStarts && mem.n >= cfg.BatchSize && cfg.WorldSteps > 0 {
 			for range rollout / cfg.TrainFreq * cfg.WorldSteps {
-				mem.sample(l.bt, rng)
+				mem.sample(l.bt, cfg.BurnIn, rng)
 				if err := l.perceiveBatch(true); err != nil {
 					return a, fmt.Errorf("%w (update at step %d)", err, step)
 				}

@@ -15,67 +15,13 @@ import (
 	"github.com/vfe-go/vfe/tensor"
 )
 
-// replay is the agent's transition memory (the seed's "hippocampus"): for
-// each transition the filtering context (z_{t−1}, a_{t−1}) it was perceived
-// in, x_t, a_t, r_t, the true next observation x_{t+1} (the final one at
-// truncation) and whether the episode terminated there.
-type replay struct {
-	cap, n, pos       int
-	sd, ad, od, ac    int
-	ctxS, ctxA, x, xn []float32
-	act, actEnc       []float32
-	rew               []float64
-	term              []bool
-}
-
-func newReplay(capacity, sd, ad, od, ac int) *replay {
-	return &replay{cap: capacity, sd: sd, ad: ad, od: od, ac: ac,
-		ctxS: make([]float32, capacity*sd), ctxA: make([]float32, capacity*ad),
-		x: make([]float32, capacity*od), xn: make([]float32, capacity*od),
-		act: make([]float32, capacity*ac), actEnc: make([]float32, capacity*ad),
-		rew: make([]float64, capacity), term: make([]bool, capacity)}
-}
-
-func (r *replay) add(ctxS, ctxA, x, act, actEnc []float32, rew float64, xn []float32, term bool) {
-	i := r.pos
-	copy(r.ctxS[i*r.sd:(i+1)*r.sd], ctxS)
-	copy(r.ctxA[i*r.ad:(i+1)*r.ad], ctxA)
-	copy(r.x[i*r.od:(i+1)*r.od], x)
-	copy(r.xn[i*r.od:(i+1)*r.od], xn)
-	copy(r.act[i*r.ac:(i+1)*r.ac], act)
-	copy(r.actEnc[i*r.ad:(i+1)*r.ad], actEnc)
-	r.rew[i], r.term[i] = rew, term
-	r.pos = (r.pos + 1) % r.cap
-	r.n = min(r.n+1, r.cap)
-}
-
-// batch is one replayed minibatch with every buffer an update needs.
-type batch struct {
-	idx               []int
-	ctxS, ctxA, x, xn *tensor.Mat
-	act, actEnc       *tensor.Mat
-	rew               []float64
-	term              []bool
-}
-
-func (r *replay) sample(bt *batch, rng *rand.Rand) {
-	for k := range bt.idx {
-		i := rng.IntN(r.n)
-		bt.idx[k] = i
-		copy(bt.ctxS.Row(k), r.ctxS[i*r.sd:(i+1)*r.sd])
-		copy(bt.ctxA.Row(k), r.ctxA[i*r.ad:(i+1)*r.ad])
-		copy(bt.x.Row(k), r.x[i*r.od:(i+1)*r.od])
-		copy(bt.xn.Row(k), r.xn[i*r.od:(i+1)*r.od])
-		copy(bt.act.Row(k), r.act[i*r.ac:(i+1)*r.ac])
-		copy(bt.actEnc.Row(k), r.actEnc[i*r.ad:(i+1)*r.ad])
-		bt.rew[k], bt.term[k] = r.rew[i], r.term[i]
-	}
-}
-
 // learner holds the optimisers and every per-update buffer.
 type learner struct {
 	a                            *Agent
 	cfg                          Config
+	mem                          *replay // the replay the batches come from (for burn-in)
+	fBurn                        *Filter
+	burnS, burnPrev              *tensor.Mat
 	rng                          *rand.Rand
 	bt                           *batch
 	fA, fB, fI                   *Filter
@@ -115,6 +61,10 @@ func newLearner(a *Agent, rng *rand.Rand) (*learner, error) {
 		actEnc: tensor.New(B, a.actIn), rew: make([]float64, B), term: make([]bool, B)}
 	l.fA, l.fB, l.fI = w.NewFilter(B), w.NewFilter(B), w.NewFilter(B)
 	l.fI.NoObs = true
+	if cfg.BurnIn > 0 {
+		l.fBurn = w.NewFilter(B)
+		l.burnS, l.burnPrev = tensor.New(B, a.sDim), tensor.New(B, a.sDim)
+	}
 	l.S, l.S2 = tensor.New(B, a.sDim), tensor.New(B, a.sDim)
 	l.P, l.P2 = tensor.New(B, a.polIn), tensor.New(B, a.polIn)
 	for _, np := range w.Params() {
@@ -179,6 +129,11 @@ func newLearner(a *Agent, rng *rand.Rand) (*learner, error) {
 func (l *learner) perceiveBatch(learn bool) error {
 	a, bt := l.a, l.bt
 	T, eta := l.cfg.World.T, l.cfg.World.Eta
+	if l.cfg.BurnIn > 0 {
+		if err := l.burnIn(); err != nil {
+			return err
+		}
+	}
 	if learn {
 		nn.ZeroGrad(l.wP)
 	}
@@ -240,6 +195,64 @@ func (l *learner) perceiveBatch(learn bool) error {
 			a.Recog.BackwardParams(l.recOut)
 		}
 		l.rOpt.Step()
+	}
+	return nil
+}
+
+// burnIn refreshes the batch's contexts: each row's stored z_{t−1} was
+// inferred when acting, by an older world model. Re-filter the row's
+// replayed predecessors (up to BurnIn of them, from the oldest one's stored
+// context, or from the exact zero context at an episode start) with the
+// current model, and replace the stored z_{t−1} with the result. Rows start
+// filtering when their chain does (chains are right-aligned).
+func (l *learner) burnIn() error {
+	a, bt, mem, f := l.a, l.bt, l.mem, l.fBurn
+	K := l.cfg.BurnIn
+	longest := 0
+	for _, n := range bt.chainLen {
+		longest = max(longest, n)
+	}
+	if longest == 0 {
+		return nil
+	}
+	sd, ad, od := mem.sd, mem.ad, mem.od
+	for j := K - longest; j < K; j++ {
+		for k := range bt.idx {
+			first := K - bt.chainLen[k]
+			prev, act, x := l.burnPrev.Row(k), f.A.Row(k), f.X.Row(k)
+			switch {
+			case j < first: // not started: any finite input, overwritten later
+				clear(prev)
+				clear(act)
+				copy(x, bt.x.Row(k))
+			case j == first:
+				c := bt.chain[k*K+j]
+				copy(prev, mem.ctxS[c*sd:(c+1)*sd])
+				copy(act, mem.ctxA[c*ad:(c+1)*ad])
+				copy(x, mem.x[c*od:(c+1)*od])
+			default:
+				c, p := bt.chain[k*K+j], bt.chain[k*K+j-1]
+				copy(prev, l.burnS.Row(k))
+				copy(act, mem.actEnc[p*ad:(p+1)*ad])
+				copy(x, mem.x[c*od:(c+1)*od])
+			}
+		}
+		f.SetPrev(l.burnPrev)
+		keep := false
+		if a.Recog != nil {
+			a.recognise(l.recIn, l.recOut, f, f.X, l.burnPrev, f.A)
+			keep = true
+		}
+		f.Init(keep)
+		if _, err := f.Infer(l.cfg.World.T, l.cfg.World.Eta); err != nil {
+			return fmt.Errorf("%w (burn-in)", err)
+		}
+		f.State(l.burnS)
+	}
+	for k, n := range bt.chainLen {
+		if n > 0 {
+			copy(bt.ctxS.Row(k), l.burnS.Row(k))
+		}
 	}
 	return nil
 }
@@ -540,12 +553,17 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 	}
 	buf := newReplay(cfg.BufferSize, a.sDim, a.actIn, od, cols)
 	held := newReplay(1000, a.sDim, a.actIn, od, cols)
+	l.mem = buf
 	vec.Reset(rng)
 	st := a.ensureAct(N)
 	x := tensor.New(N, od)
 	ctxS, ctxA := tensor.New(N, a.sDim), tensor.New(N, a.actIn)
 	actions := tensor.New(N, cols)
 	enc := make([]float32, a.actIn)
+	lastSlot := make([]int, N)
+	for i := range lastSlot {
+		lastSlot[i] = -1
+	}
 	evalEvery := opts.EvalEvery
 	episodes := opts.EvalEpisodes
 	if episodes <= 0 {
@@ -588,7 +606,15 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 				target = held // every 10th transition is held out for wm/obs_error
 			}
 			stored++
-			target.add(ctxS.Row(i), ctxA.Row(i), x.Row(i), actions.Row(i), enc, vec.Rewards[i], xn, vec.Terminated[i])
+			prev := lastSlot[i]
+			if target != buf {
+				prev = -1
+			}
+			slot := target.add(ctxS.Row(i), ctxA.Row(i), x.Row(i), actions.Row(i), enc, vec.Rewards[i], xn, vec.Terminated[i], prev)
+			lastSlot[i] = -1 // the next transition's predecessor, when it is in buf
+			if target == buf && !done {
+				lastSlot[i] = slot
+			}
 			if done {
 				a.Reset(i)
 				recent = append(recent, vec.EpisodeReturn[i])
@@ -603,7 +629,7 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 		}
 		if step+N >= cfg.LearningStarts && buf.n >= cfg.BatchSize && (step/N)%cfg.TrainFreq == 0 {
 			for range max(cfg.WorldSteps, 1) {
-				buf.sample(l.bt, rng)
+				buf.sample(l.bt, cfg.BurnIn, rng)
 				if err := l.perceiveBatch(cfg.WorldSteps > 0); err != nil {
 					return a, fmt.Errorf("%w (update at step %d)", err, step)
 				}
