@@ -80,7 +80,7 @@ func TestPCGemmFLOPs_HandCount(t *testing.T) {
 // benchSetup builds the benchmark network, an Adam optimiser and nb batches
 // of random MNIST-shaped data: pixels uniform in [0, 1), labels one-hot and
 // uniform over 10 classes.
-func benchSetup(b *testing.B, rng *rand.Rand, nb int) (*pc.Model, *optim.Adam, []*tensor.Mat, []*tensor.Mat) {
+func benchSetup(b testing.TB, rng *rand.Rand, nb int) (*pc.Model, *optim.Adam, []*tensor.Mat, []*tensor.Mat) {
 	b.Helper()
 	m, err := pc.NewChain(rng, pc.ChainConfig{Dims: benchDims, Acts: []tensor.Act{tensor.Tanh, tensor.Tanh, tensor.Identity}})
 	if err != nil {

@@ -19,6 +19,13 @@ type Dense struct {
 
 	fx, dfx *tensor.Mat // f(x), f'(x) of the last Forward
 	workers int         // row workers of the model's last Init (InferConfig.Workers), for Learn
+
+	// wt is Wᵀ (In×Out) while wtOK: inference's repeated predictions
+	// f(x)·Wᵀ are then products of untransposed row-major operands, which
+	// the BLAS runs faster at small batches. Model.Init and
+	// State.Invalidate clear wtOK (parameters may have changed).
+	wt   *tensor.Mat
+	wtOK bool
 }
 
 // NewDense returns an In→Out Dense map with activation f, zero weights and
@@ -29,6 +36,7 @@ func NewDense(in, out int, f tensor.Act) *Dense {
 		Lin: nn.NewLinear(in, out, true),
 		fx:  tensor.New(0, in),
 		dfx: tensor.New(0, in),
+		wt:  tensor.New(0, out),
 	}
 }
 
@@ -89,19 +97,30 @@ var (
 	_ nn.NamedParamser   = (*Dense)(nil)
 )
 
-// sizeCaches makes the cached f(x) and f'(x) b×In, so that forwardRows can
-// fill them block by block.
+// sizeCaches makes the cached f(x) and f'(x) b×In, so that activateRows
+// can fill them block by block.
 func (d *Dense) sizeCaches(b int) {
 	d.fx.Resize(b, d.Lin.In)
 	d.dfx.Resize(b, d.Lin.In)
 }
 
-// forwardRows is Forward on rows [r0, r1) of x and dst, caching f and f' in
-// the same rows (size the caches with sizeCaches first). Calls on disjoint
-// rows may run concurrently.
-func (d *Dense) forwardRows(dst, x *tensor.Mat, r0, r1 int) {
-	xr, fr, dr, yr := rows(x, r0, r1), rows(d.fx, r0, r1), rows(d.dfx, r0, r1), rows(dst, r0, r1)
+// activateRows caches f and f' of rows [r0, r1) of x in the same rows of
+// the caches (sized by sizeCaches). Calls on disjoint rows may run
+// concurrently.
+func (d *Dense) activateRows(x *tensor.Mat, r0, r1 int) {
+	xr, fr, dr := rows(x, r0, r1), rows(d.fx, r0, r1), rows(d.dfx, r0, r1)
 	d.Act.ForwardDeriv(&fr, &dr, &xr)
+}
+
+// linearRows writes rows [r0, r1) of dst = f(x)·Wᵀ + 1·bᵀ from the cached
+// f(x) of the same rows. With useWT it multiplies by the cached Wᵀ (call
+// transposeW first), which may round differently from the product with W
+// that Forward uses; the model uses it for every prediction from a free
+// node, so that one such prediction has the same bits however it is
+// reached (Init, Infer, Evaluate). Calls on disjoint rows may run
+// concurrently.
+func (d *Dense) linearRows(dst *tensor.Mat, r0, r1 int, useWT bool) {
+	fr, yr := rows(d.fx, r0, r1), rows(dst, r0, r1)
 	var beta float32
 	if d.Lin.B != nil {
 		for i := 0; i < yr.Rows; i++ {
@@ -109,7 +128,21 @@ func (d *Dense) forwardRows(dst, x *tensor.Mat, r0, r1 int) {
 		}
 		beta = 1
 	}
+	if useWT && d.wtOK {
+		tensor.Gemm(&yr, false, false, 1, &fr, d.wt, beta)
+		return
+	}
 	tensor.Gemm(&yr, false, true, 1, &fr, d.Lin.W.Val, beta)
+}
+
+// transposeW makes wt = Wᵀ current.
+func (d *Dense) transposeW() {
+	if d.wtOK {
+		return
+	}
+	d.wt.Resize(d.Lin.In, d.Lin.Out)
+	tensor.Transpose(d.wt, d.Lin.W.Val)
+	d.wtOK = true
 }
 
 // accumulateParamGradRows adds scale·(dyᵀ·f(x)) to rows [r0, r1) of ∂W and

@@ -153,6 +153,7 @@ func (m *Model) Init(s *State, kind InitKind, cfg InferConfig) {
 		s.fresh[k] = false
 	}
 	m.setLearnWorkers(m.denseWorkers(s, cfg.Workers))
+	m.staleWeights()
 	switch kind {
 	case InitForward:
 		// One sweep in topological order computes every prediction at the
@@ -169,7 +170,7 @@ func (m *Model) Init(s *State, kind InitKind, cfg InferConfig) {
 				}
 				continue
 			}
-			m.predict(s, n, true)
+			m.predict(s, n, true, false)
 			if !s.Clamped[n] {
 				s.Z[n].CopyFrom(s.mu[n])
 			}
@@ -186,7 +187,7 @@ func (m *Model) Init(s *State, kind InitKind, cfg InferConfig) {
 	default:
 		panic(fmt.Sprintf("pc: unknown InitKind %d", kind))
 	}
-	m.evaluate(s)
+	m.evaluate(s, false)
 }
 
 // priorMean writes μ̂ for root n into every row of dst.
@@ -213,14 +214,16 @@ func rows(a *tensor.Mat, r0, r1 int) tensor.Mat {
 // predict computes μ_n from its parents. force recomputes even fresh edges.
 // An edge's prediction is reused while it is fresh and its source is clamped
 // (a clamped node's prediction cannot change during inference) or the
-// fixed-prediction assumption is on.
-func (m *Model) predict(s *State, n int, force bool) {
+// fixed-prediction assumption is on. act says that every Dense edge out of
+// a free node holds f and f' of its source's current z (updateRows computed
+// them), so that its prediction is one product.
+func (m *Model) predict(s *State, n int, force, act bool) {
 	in := m.in[n]
 	if len(in) == 1 {
 		k := in[0]
 		e := m.Edges[k]
 		if force || !s.fresh[k] || !(s.Clamped[e.From] || s.fixed) {
-			e.Fn.Forward(s.mu[n], s.Z[e.From])
+			m.forwardEdge(s, k, s.mu[n], act)
 			s.fresh[k] = true
 		}
 		return
@@ -228,7 +231,7 @@ func (m *Model) predict(s *State, n int, force bool) {
 	for j, k := range in {
 		e := m.Edges[k]
 		if force || !s.fresh[k] || !(s.Clamped[e.From] || s.fixed) {
-			e.Fn.Forward(s.edgeY[k], s.Z[e.From])
+			m.forwardEdge(s, k, s.edgeY[k], act)
 			s.fresh[k] = true
 		}
 		if j == 0 {
@@ -239,12 +242,29 @@ func (m *Model) predict(s *State, n int, force bool) {
 	}
 }
 
+// forwardEdge writes edge k's prediction from its source's z into dst. A
+// Dense edge out of a free node multiplies by its cached Wᵀ (refreshed here
+// when stale), and with act reuses its cached f(z) (see predict).
+func (m *Model) forwardEdge(s *State, k int, dst *tensor.Mat, act bool) {
+	e := m.Edges[k]
+	if d, ok := e.Fn.(*Dense); ok && !s.Clamped[e.From] {
+		d.transposeW()
+		if !act {
+			d.sizeCaches(dst.Rows)
+			d.activateRows(s.Z[e.From], 0, dst.Rows)
+		}
+		d.linearRows(dst, 0, dst.Rows, true)
+		return
+	}
+	e.Fn.Forward(dst, s.Z[e.From])
+}
+
 // evaluate computes predictions, errors, Π·ε and per-node energies at the
-// current z, and returns the total F (batch sum).
-func (m *Model) evaluate(s *State) float64 {
+// current z, and returns the total F (batch sum). act is predict's.
+func (m *Model) evaluate(s *State, act bool) float64 {
 	for _, n := range m.topo {
 		if len(m.in[n]) > 0 {
-			m.predict(s, n, false)
+			m.predict(s, n, false, act)
 		}
 	}
 	return m.errors(s)
@@ -275,17 +295,7 @@ func (m *Model) errorsRows(s *State, r0, r1 int, nodeE []float64) float64 {
 		z, mu, eps, pe, pi := s.Z[n].Data[lo:hi], s.mu[n].Data[lo:hi], s.eps[n].Data[lo:hi], s.pieps[n].Data[lo:hi], nd.pi[:d]
 		var q float64
 		for b := 0; b < r1-r0; b++ {
-			zr, mr, er, pr := z[b*d:(b+1)*d], mu[b*d:(b+1)*d], eps[b*d:(b+1)*d], pe[b*d:(b+1)*d]
-			mr, er, pr = mr[:len(zr)], er[:len(zr)], pr[:len(zr)]
-			var qb float32
-			for i, zi := range zr {
-				e := zi - mr[i]
-				er[i] = e
-				p := pi[i] * e
-				pr[i] = p
-				qb += p * e
-			}
-			q += float64(qb)
+			q += float64(tensor.Residual(eps[b*d:(b+1)*d], pe[b*d:(b+1)*d], z[b*d:(b+1)*d], mu[b*d:(b+1)*d], pi))
 		}
 		nodeE[n] = 0.5*q + float64(r1-r0)*m.logDet(n)
 		total += nodeE[n]
@@ -406,10 +416,19 @@ func (m *Model) Infer(s *State, cfg InferConfig) (InferStats, error) {
 	if w := m.denseWorkers(s, cfg.Workers); w > 1 && !cfg.Decay && cfg.Tol == 0 {
 		return m.inferParallel(s, cfg, w, st)
 	}
+	// With Dense edges only, updateRows fuses each node's gradient, update
+	// and (unless predictions are fixed) the activations of its new z.
+	dense := m.allDense()
+	if dense {
+		for _, e := range m.Edges {
+			e.Fn.(*Dense).sizeCaches(s.B)
+		}
+	}
+	act := dense && !s.fixed
 	prev := s.lastF
 	for it := 0; it < cfg.T; it++ {
 		if it > 0 {
-			f := m.evaluate(s)
+			f := m.evaluate(s, act)
 			if err := s.check(it); err != nil {
 				st.Iters = it
 				return st, err
@@ -422,12 +441,17 @@ func (m *Model) Infer(s *State, cfg InferConfig) (InferStats, error) {
 			}
 			prev = f
 		}
-		m.gradients(s)
-		m.step(s, cfg)
+		if dense {
+			s.steps++
+			m.updateRows(s, cfg, 0, s.B, s.steps, act)
+		} else {
+			m.gradients(s)
+			m.step(s, cfg)
+		}
 		st.Iters = it + 1
 	}
 	if st.Iters > 0 {
-		m.evaluate(s)
+		m.evaluate(s, act)
 		if err := s.check(st.Iters); err != nil {
 			return st, err
 		}
@@ -440,17 +464,41 @@ func (m *Model) Infer(s *State, cfg InferConfig) (InferStats, error) {
 // minRowsPerWorker is the smallest block of rows worth a worker.
 const minRowsPerWorker = 4
 
+// transposeWeights makes the cached Wᵀ current in every Dense edge out of a
+// free node (the predictions inference recomputes).
+func (m *Model) transposeWeights(s *State) {
+	for _, e := range m.Edges {
+		if d, ok := e.Fn.(*Dense); ok && !s.Clamped[e.From] {
+			d.transposeW()
+		}
+	}
+}
+
+// staleWeights marks every Dense edge's cached Wᵀ out of date.
+func (m *Model) staleWeights() {
+	for _, e := range m.Edges {
+		if d, ok := e.Fn.(*Dense); ok {
+			d.wtOK = false
+		}
+	}
+}
+
+// allDense reports whether every edge is a Dense map.
+func (m *Model) allDense() bool {
+	for _, e := range m.Edges {
+		if _, ok := e.Fn.(*Dense); !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // denseWorkers returns how many workers may share s's rows: at most want,
 // at most one per minRowsPerWorker rows, and 1 unless every edge is Dense.
 func (m *Model) denseWorkers(s *State, want int) int {
 	w := min(want, s.B/minRowsPerWorker)
-	if w <= 1 {
+	if w <= 1 || !m.allDense() {
 		return 1
-	}
-	for _, e := range m.Edges {
-		if _, ok := e.Fn.(*Dense); !ok {
-			return 1
-		}
 	}
 	for _, e := range m.Edges {
 		e.Fn.(*Dense).sizeCaches(s.B)
@@ -469,9 +517,10 @@ func (m *Model) setLearnWorkers(w int) {
 }
 
 // predictRows computes rows [r0, r1) of μ_n from its Dense parents, with
-// predict's rule for reusing fresh edges (s.fresh is only read). Calls on
-// disjoint rows may run concurrently.
-func (m *Model) predictRows(s *State, n, r0, r1 int, force bool) {
+// predict's rules for reusing fresh edges (s.fresh is only read) and cached
+// activations (act) and forwardEdge's use of the cached Wᵀ (call
+// transposeWeights first). Calls on disjoint rows may run concurrently.
+func (m *Model) predictRows(s *State, n, r0, r1 int, force, act bool) {
 	in := m.in[n]
 	for _, k := range in {
 		e := m.Edges[k]
@@ -480,7 +529,11 @@ func (m *Model) predictRows(s *State, n, r0, r1 int, force bool) {
 			if len(in) == 1 {
 				dst = s.mu[n]
 			}
-			e.Fn.(*Dense).forwardRows(dst, s.Z[e.From], r0, r1)
+			d := e.Fn.(*Dense)
+			if !act || s.Clamped[e.From] {
+				d.activateRows(s.Z[e.From], r0, r1)
+			}
+			d.linearRows(dst, r0, r1, !s.Clamped[e.From])
 		}
 	}
 	if len(in) > 1 {
@@ -497,10 +550,10 @@ func (m *Model) predictRows(s *State, n, r0, r1 int, force bool) {
 
 // evaluateRows is evaluate on rows [r0, r1): predictions, errors and the
 // block's node energies (into nodeE); it returns their sum.
-func (m *Model) evaluateRows(s *State, r0, r1 int, nodeE []float64) float64 {
+func (m *Model) evaluateRows(s *State, r0, r1 int, nodeE []float64, act bool) float64 {
 	for _, n := range m.topo {
 		if len(m.in[n]) > 0 {
-			m.predictRows(s, n, r0, r1, false)
+			m.predictRows(s, n, r0, r1, false, act)
 		}
 	}
 	return m.errorsRows(s, r0, r1, nodeE)
@@ -509,6 +562,7 @@ func (m *Model) evaluateRows(s *State, r0, r1 int, nodeE []float64) float64 {
 // initForwardParallel is InitForward's sweep and evaluation with the rows
 // split over w workers.
 func (m *Model) initForwardParallel(s *State, w int) {
+	m.transposeWeights(s)
 	part := make([]float64, w*len(m.Nodes))
 	tensor.Parallel(s.B, w, func(i, r0, r1 int) {
 		for _, n := range m.topo {
@@ -518,7 +572,7 @@ func (m *Model) initForwardParallel(s *State, w int) {
 				}
 				continue
 			}
-			m.predictRows(s, n, r0, r1, true)
+			m.predictRows(s, n, r0, r1, true, false)
 			if !s.Clamped[n] {
 				z := rows(s.Z[n], r0, r1)
 				copy(z.Data, rows(s.mu[n], r0, r1).Data)
@@ -554,21 +608,22 @@ func (m *Model) inferParallel(s *State, cfg InferConfig, w int, st InferStats) (
 	part := make([]float64, w*nn)
 	bad := make([]int, w) // first iteration whose energy was not finite, or −1
 	t0 := s.steps
+	act := !s.fixed
+	m.transposeWeights(s)
 	tensor.Parallel(s.B, w, func(i, r0, r1 int) {
 		e := part[i*nn : (i+1)*nn]
 		bad[i] = -1
 		for it := 0; it < cfg.T; it++ {
 			if it > 0 {
-				if f := m.evaluateRows(s, r0, r1, e); math.IsNaN(f) || math.IsInf(f, 0) {
+				if f := m.evaluateRows(s, r0, r1, e, act); math.IsNaN(f) || math.IsInf(f, 0) {
 					bad[i] = it
 					return
 				}
 			}
-			m.gradientsRows(s, r0, r1)
-			m.stepRows(s, cfg, r0, r1, t0+it+1)
+			m.updateRows(s, cfg, r0, r1, t0+it+1, act)
 		}
 		if cfg.T > 0 {
-			if f := m.evaluateRows(s, r0, r1, e); math.IsNaN(f) || math.IsInf(f, 0) {
+			if f := m.evaluateRows(s, r0, r1, e, act); math.IsNaN(f) || math.IsInf(f, 0) {
 				bad[i] = cfg.T
 			}
 		}
@@ -595,12 +650,36 @@ func (m *Model) inferParallel(s *State, cfg InferConfig, w int, st InferStats) (
 	return st, nil
 }
 
-// gradientsRows is gradients on rows [r0, r1) for a model whose edges are
-// all Dense.
-func (m *Model) gradientsRows(s *State, r0, r1 int) {
+// updateRows runs one inference update, number t, on rows [r0, r1) of every
+// free node of a model whose edges are all Dense: ∂F/∂z as gradientRows
+// forms it, then the optimiser's step. For a plain gradient step on a node
+// with an energy term and one child edge, gradient and step are one fused
+// pass that does not store ∂F/∂z. With act, f and f' of each updated node's
+// new z are then cached in its outgoing edges (see predict). A node's update
+// reads only its own z and f', and its children's Π·ε, so updating the nodes
+// one after another equals updating them all from the same point. Calls on
+// disjoint rows may run concurrently.
+func (m *Model) updateRows(s *State, cfg InferConfig, r0, r1, t int, act bool) {
 	for n := range m.Nodes {
-		if !s.Clamped[n] {
+		if s.Clamped[n] {
+			continue
+		}
+		out := m.out[n]
+		if cfg.Optim == InferSGD && len(out) == 1 && m.HasTerm(n) {
+			k := out[0]
+			e := m.Edges[k]
+			d := e.Fn.(*Dense)
+			dy, dx := rows(s.pieps[e.To], r0, r1), rows(s.edgeX[k], r0, r1)
+			tensor.Gemm(&dx, false, false, 1, &dy, d.Lin.W.Val, 0)
+			tensor.GradStep(rows(s.Z[n], r0, r1).Data, rows(s.pieps[n], r0, r1).Data, dx.Data, rows(d.dfx, r0, r1).Data, s.eta)
+		} else {
 			m.gradientRows(s, n, r0, r1)
+			m.stepNodeRows(s, cfg, n, r0, r1, t)
+		}
+		if act {
+			for _, k := range out {
+				m.Edges[k].Fn.(*Dense).activateRows(s.Z[n], r0, r1)
+			}
 		}
 	}
 }
@@ -614,32 +693,32 @@ func (m *Model) step(s *State, cfg InferConfig) {
 // stepRows applies the inference optimiser's update number t to rows
 // [r0, r1) of the free nodes. Calls on disjoint rows may run concurrently.
 func (m *Model) stepRows(s *State, cfg InferConfig, r0, r1, t int) {
+	for n := range m.Nodes {
+		if !s.Clamped[n] {
+			m.stepNodeRows(s, cfg, n, r0, r1, t)
+		}
+	}
+}
+
+// stepNodeRows is stepRows for the one free node n.
+func (m *Model) stepNodeRows(s *State, cfg InferConfig, n, r0, r1, t int) {
 	eta := s.eta
 	switch cfg.Optim {
 	case InferSGD:
-		for n := range m.Nodes {
-			if !s.Clamped[n] {
-				z, g := rows(s.Z[n], r0, r1).Data, rows(s.grad[n], r0, r1).Data
-				g = g[:len(z)]
-				for i := range z {
-					z[i] -= eta * g[i]
-				}
-			}
+		z, g := rows(s.Z[n], r0, r1).Data, rows(s.grad[n], r0, r1).Data
+		g = g[:len(z)]
+		for i := range z {
+			z[i] -= eta * g[i]
 		}
 	case InferMomentum:
 		mu := cfg.Momentum
 		if mu == 0 {
 			mu = 0.9
 		}
-		for n := range m.Nodes {
-			if s.Clamped[n] {
-				continue
-			}
-			v, g, z := rows(s.mom1[n], r0, r1).Data, rows(s.grad[n], r0, r1).Data, rows(s.Z[n], r0, r1).Data
-			for i := range v {
-				v[i] = mu*v[i] + g[i]
-				z[i] -= eta * v[i]
-			}
+		v, g, z := rows(s.mom1[n], r0, r1).Data, rows(s.grad[n], r0, r1).Data, rows(s.Z[n], r0, r1).Data
+		for i := range v {
+			v[i] = mu*v[i] + g[i]
+			z[i] -= eta * v[i]
 		}
 	case InferAdam:
 		b1, b2, ep := cfg.Beta1, cfg.Beta2, cfg.Epsilon
@@ -656,16 +735,11 @@ func (m *Model) stepRows(s *State, cfg InferConfig, r0, r1, t int) {
 		c2 := 1 - math.Pow(float64(b2), float64(t))
 		a := eta * float32(math.Sqrt(c2)/c1)
 		epsHat := ep * float32(math.Sqrt(c2))
-		for n := range m.Nodes {
-			if s.Clamped[n] {
-				continue
-			}
-			m1, m2, g, z := rows(s.mom1[n], r0, r1).Data, rows(s.mom2[n], r0, r1).Data, rows(s.grad[n], r0, r1).Data, rows(s.Z[n], r0, r1).Data
-			for i := range g {
-				m1[i] = b1*m1[i] + (1-b1)*g[i]
-				m2[i] = b2*m2[i] + (1-b2)*g[i]*g[i]
-				z[i] -= a * m1[i] / (float32(math.Sqrt(float64(m2[i]))) + epsHat)
-			}
+		m1, m2, g, z := rows(s.mom1[n], r0, r1).Data, rows(s.mom2[n], r0, r1).Data, rows(s.grad[n], r0, r1).Data, rows(s.Z[n], r0, r1).Data
+		for i := range g {
+			m1[i] = b1*m1[i] + (1-b1)*g[i]
+			m2[i] = b2*m2[i] + (1-b2)*g[i]*g[i]
+			z[i] -= a * m1[i] / (float32(math.Sqrt(float64(m2[i]))) + epsHat)
 		}
 	}
 }
@@ -699,7 +773,7 @@ func (s *State) Energy(dst *Energies) Energies {
 // Evaluate recomputes errors and energies at the current z (after changing z
 // or clamps by hand) and returns F per sample.
 func (m *Model) Evaluate(s *State) float64 {
-	return m.evaluate(s) / float64(max(s.B, 1))
+	return m.evaluate(s, false) / float64(max(s.B, 1))
 }
 
 // Gradients recomputes ∂F/∂z (batch-sum F) for the free nodes at the last

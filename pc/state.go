@@ -104,16 +104,21 @@ func (s *State) Prediction(n int) *tensor.Mat { return s.mu[n] }
 // Error returns ε_n = z_n − μ_n from the last evaluation.
 func (s *State) Error(n int) *tensor.Mat { return s.eps[n] }
 
-// Grad returns ∂F/∂z_n from the last gradient evaluation (free nodes).
+// Grad returns ∂F/∂z_n from the last gradient evaluation (free nodes): the
+// last Model.Gradients call, or Infer's last iteration except where Infer
+// fuses a plain gradient step into one pass that does not store ∂F/∂z (a
+// node with an energy term and one Dense child edge).
 func (s *State) Grad(n int) *tensor.Mat { return s.grad[n] }
 
-// Invalidate marks every cached prediction stale. Call it after changing
-// parameters by hand or by an optimiser step in the middle of inference
-// (incremental PC); Init does it for each new batch.
+// Invalidate marks every cached prediction (and the model's cached
+// transposed weights) stale. Call it after changing parameters by hand or by
+// an optimiser step in the middle of inference (incremental PC); Init does
+// it for each new batch.
 func (s *State) Invalidate() {
 	for k := range s.fresh {
 		s.fresh[k] = false
 	}
+	s.m.staleWeights()
 }
 
 // Check returns an *ErrDiverged if the last evaluated energy is not finite.

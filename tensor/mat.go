@@ -249,3 +249,25 @@ func GemmStrided(transA, transB bool, m, n, k int, alpha float32, a []float32, l
 	}
 	impl.Sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
+
+// Transpose writes dst = aᵀ (dst is a.Cols×a.Rows; nil allocates) and
+// returns dst, in cache-sized blocks. dst must not share storage with a. It
+// panics on a shape mismatch.
+func Transpose(dst, a *Mat) *Mat {
+	dst = ensure("Transpose", dst, a.Cols, a.Rows)
+	const blk = 32
+	r, c := a.Rows, a.Cols
+	for i0 := 0; i0 < r; i0 += blk {
+		i1 := min(i0+blk, r)
+		for j0 := 0; j0 < c; j0 += blk {
+			j1 := min(j0+blk, c)
+			for i := i0; i < i1; i++ {
+				row := a.Data[i*c : i*c+j1]
+				for j := j0; j < j1; j++ {
+					dst.Data[j*r+i] = row[j]
+				}
+			}
+		}
+	}
+	return dst
+}

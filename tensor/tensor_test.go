@@ -246,3 +246,21 @@ func TestGemmStrided_ColumnBlocks(t *testing.T) {
 		GemmStrided(false, false, 2, 2, 2, 1, make([]float32, 4), 2, make([]float32, 4), 2, 0, make([]float32, 3), 2)
 	})
 }
+
+func TestTranspose(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, sh := range [][2]int{{0, 3}, {1, 1}, {3, 70}, {45, 33}} {
+		a := New(sh[0], sh[1]).RandN(rng, 1)
+		at := Transpose(nil, a)
+		if at.Rows != a.Cols || at.Cols != a.Rows {
+			t.Fatalf("%v: Transpose is %d×%d", sh, at.Rows, at.Cols)
+		}
+		for i := 0; i < a.Rows; i++ {
+			for j := 0; j < a.Cols; j++ {
+				if at.At(j, i) != a.At(i, j) {
+					t.Fatalf("%v: element (%d, %d) not transposed", sh, i, j)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,49 @@
+package tensor
+
+import "github.com/vfe-go/vfe/tensor/internal/vec"
+
+// GradStep writes z[i] −= eta·(pe[i] − x[i]·df[i]) for every i: one plain
+// gradient step on z whose gradient is pe − x ⊙ df, in one pass (the
+// predictive-coding update of a node with one child edge, where pe is the
+// node's precision-weighted error, x the child's error carried back through
+// the weights and df the derivative of the node's activation). Each
+// operation is rounded in that order, without fused multiply-adds, on every
+// path. It panics if a slice is shorter than z.
+func GradStep(z, pe, x, df []float32, eta float32) {
+	n := len(z)
+	pe, x, df = pe[:n], x[:n], df[:n]
+	for i := vec.GradStep(z, pe, x, df, eta); i < n; i++ {
+		z[i] -= eta * (pe[i] - x[i]*df[i])
+	}
+}
+
+// Residual writes eps = z − mu and pe = pi ⊙ eps element-wise and returns
+// Σ_i pe[i]·eps[i] (the Gaussian quadratic form εᵀΠε for a diagonal Π), in
+// one pass. The sum is formed in float32 in a fixed order on every path:
+// eight partial sums s_j over the elements i ≡ j (mod 8) of the leading
+// multiple of 8, combined as ((s0+s4)+(s1+s5))+((s2+s6)+(s3+s7)), then the
+// remaining elements added in order. It panics if a slice is shorter than z.
+func Residual(eps, pe, z, mu, pi []float32) float32 {
+	n := len(z)
+	eps, pe, mu, pi = eps[:n], pe[:n], mu[:n], pi[:n]
+	var acc [8]float32
+	i := vec.Residual(eps, pe, z, mu, pi, &acc)
+	for ; i+8 <= n; i += 8 {
+		for j := range acc {
+			e := z[i+j] - mu[i+j]
+			eps[i+j] = e
+			p := pi[i+j] * e
+			pe[i+j] = p
+			acc[j] += p * e
+		}
+	}
+	q := ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]))
+	for ; i < n; i++ {
+		e := z[i] - mu[i]
+		eps[i] = e
+		p := pi[i] * e
+		pe[i] = p
+		q += p * e
+	}
+	return q
+}
