@@ -44,7 +44,8 @@ type AblateConfig struct {
 // defaults: β (value weight), the drift weight (d), the entropy weight (f),
 // α (information seeking, both signs, with state-dependent transition
 // precision so that i(s) varies), T (inference iterations) and PC inference
-// against amortised-only inference.
+// against amortised-only inference, the world model's prior (its absence
+// lets the latents' scale drift) and the estimator of the value gradient.
 func DefaultVariants() []Variant {
 	return []Variant{
 		{Name: "base"},
@@ -53,12 +54,14 @@ func DefaultVariants() []Variant {
 		{Name: "drift=0", Sets: []string{"drift_weight=0"}},
 		{Name: "drift=0.1", Sets: []string{"drift_weight=0.1"}},
 		{Name: "entropy=0", Sets: []string{"entropy_weight=0"}},
-		{Name: "entropy=0.05", Sets: []string{"entropy_weight=0.05"}},
+		{Name: "entropy=0.01", Sets: []string{"entropy_weight=0.01"}},
 		{Name: "alpha=+0.1", Sets: []string{"alpha=0.1", "world.prec=state"}},
 		{Name: "alpha=-0.1", Sets: []string{"alpha=-0.1", "world.prec=state"}},
 		{Name: "T=5", Sets: []string{"world.T=5"}},
 		{Name: "hybrid (amortised init + T)", Sets: []string{"amortised=true"}},
 		{Name: "amortised only (act_T=0)", Sets: []string{"amortised=true", "act_T=0"}},
+		{Name: "no world prior", Sets: []string{"world_prior=0"}},
+		{Name: "value_grad=amortised", Sets: []string{"value_grad=amortised"}},
 	}
 }
 
