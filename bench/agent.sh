@@ -52,11 +52,13 @@ for r in "${ROWS[@]}"; do
 		if [ "$wraps" != - ]; then IFS=';' read -ra ws <<<"$wraps"; for w in "${ws[@]}"; do cmd+=(--wrap "$w"); done; fi
 		if [ "$sets" != - ]; then IFS=';' read -ra ss <<<"$sets"; for s in "${ss[@]}"; do cmd+=(--set "$s"); done; fi
 		log "$name seed $seed: ${cmd[*]}"
-		/usr/bin/time -f '%e %U %S' -o "$OUT/.time" "${cmd[@]}" >"$OUT/.log" 2>&1 || {
-			log "FAILED: $(tail -1 "$OUT/.log")"
+		# Per-run temporary files, so that several invocations can share OUT.
+		/usr/bin/time -f '%e %U %S' -o "$dir.time" "${cmd[@]}" >"$dir.log" 2>&1 || {
+			log "FAILED: $(tail -1 "$dir.log")"
 			continue
 		}
-		mv "$OUT/.time" "$dir/time.txt"
+		mv "$dir.time" "$dir/time.txt"
+		mv "$dir.log" "$dir/stdout.txt"
 		echo "${cmd[*]}" >"$dir/command.txt"
 	done
 done
