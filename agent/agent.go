@@ -8,6 +8,7 @@ import (
 
 	"github.com/vfe-go/vfe/dist"
 	"github.com/vfe-go/vfe/env"
+	"github.com/vfe-go/vfe/env/wrap"
 	"github.com/vfe-go/vfe/nn"
 	"github.com/vfe-go/vfe/tensor"
 )
@@ -36,6 +37,11 @@ type Agent struct {
 	bound        dist.LogStdBound
 	obsDim, sDim int
 	polIn        int // width of the policy and critic input: sDim, plus obsDim with Cfg.PolicyObs
+
+	// pnorm standardises the policy input with running statistics
+	// (Cfg.PolicyNorm); training makes Act update them.
+	pnorm    *wrap.RunningStats
+	training bool
 
 	// acting memory (rows of the last Act batch)
 	act   *actState
@@ -93,6 +99,9 @@ func newAgent(cfg Config, obs, act env.Space, rng *rand.Rand) (*Agent, error) {
 	a.polIn = a.sDim
 	if cfg.PolicyObs {
 		a.polIn += a.obsDim
+	}
+	if cfg.PolicyNorm {
+		a.pnorm = wrap.NewRunningStats(a.polIn)
 	}
 	mlp := func(in, out int, init nn.Init) *nn.Sequential {
 		sizes := append(append([]int{in}, cfg.Hidden...), out)
@@ -165,6 +174,14 @@ func (a *Agent) Tensors() []nn.NamedTensor {
 	for i, np := range a.named {
 		out[i] = nn.NamedTensor{Name: np.Name, Val: np.Param.Val}
 	}
+	if a.pnorm != nil {
+		mean, vr := tensor.New(1, a.polIn), tensor.New(1, a.polIn)
+		for i := range a.pnorm.Mean {
+			mean.Data[i], vr.Data[i] = float32(a.pnorm.Mean[i]), float32(a.pnorm.Var[i])
+		}
+		out = append(out, nn.NamedTensor{Name: "policy_norm.mean", Val: mean}, nn.NamedTensor{Name: "policy_norm.var", Val: vr},
+			nn.NamedTensor{Name: "policy_norm.count", Val: tensor.FromSlice(1, 1, []float32{float32(a.pnorm.Count)})})
+	}
 	return out
 }
 
@@ -183,6 +200,19 @@ func (a *Agent) Load(ts []nn.NamedTensor) error {
 			return fmt.Errorf("agent: checkpoint tensor %q is %d×%d, want %d×%d", np.Name, m.Rows, m.Cols, np.Param.Val.Rows, np.Param.Val.Cols)
 		}
 		np.Param.Val.CopyFrom(m)
+	}
+	if a.pnorm != nil {
+		mean, vr, cnt := by["policy_norm.mean"], by["policy_norm.var"], by["policy_norm.count"]
+		if mean == nil || vr == nil || cnt == nil || len(mean.Data) != a.polIn || len(vr.Data) != a.polIn || len(cnt.Data) != 1 {
+			return fmt.Errorf("agent: checkpoint lacks the policy-input statistics policy_norm.{mean,var,count} of width %d", a.polIn)
+		}
+		for i := range a.pnorm.Mean {
+			if v := vr.Data[i]; !(v >= 0) || math.IsInf(float64(v), 0) || math.IsNaN(float64(mean.Data[i])) {
+				return fmt.Errorf("agent: checkpoint's policy_norm dimension %d has mean %v, variance %v", i, mean.Data[i], v)
+			}
+			a.pnorm.Mean[i], a.pnorm.Var[i] = float64(mean.Data[i]), float64(vr.Data[i])
+		}
+		a.pnorm.Count = float64(cnt.Data[0])
 	}
 	if a.Q1t != nil {
 		nn.CopyParams(a.Q1t.Params(), a.Q1.Params())
@@ -295,7 +325,13 @@ func (a *Agent) Act(dst, obs *tensor.Mat, deterministic bool, rng *rand.Rand) *t
 	if dst == nil || dst.Rows != obs.Rows || dst.Cols != cols {
 		dst = tensor.New(obs.Rows, cols)
 	}
-	a.policyInput(st.pin, obs, st.s)
+	a.rawPolicyInput(st.pin, obs, st.s)
+	if a.pnorm != nil && a.training {
+		for b := 0; b < st.pin.Rows; b++ {
+			a.pnorm.Update(st.pin.Row(b))
+		}
+	}
+	a.normalizeInput(st.pin)
 	a.Actor.Forward(st.logits, st.pin)
 	a.selectActions(dst, st, deterministic, rng)
 	st.prevS.CopyFrom(st.s)
@@ -309,6 +345,28 @@ func (a *Agent) Act(dst, obs *tensor.Mat, deterministic bool, rng *rand.Rand) *t
 // clamped observation node and the inferred latents [x_t, z_t] with
 // Cfg.PolicyObs, z_t alone otherwise.
 func (a *Agent) policyInput(dst, obs, s *tensor.Mat) {
+	a.rawPolicyInput(dst, obs, s)
+	a.normalizeInput(dst)
+}
+
+// normalizeInput standardises policy inputs in place with the running
+// statistics, (v − μ)/√(σ² + 1e-8) clipped to ±10 (Stable-Baselines3's
+// VecNormalize), when Cfg.PolicyNorm is set.
+func (a *Agent) normalizeInput(m *tensor.Mat) {
+	if a.pnorm == nil {
+		return
+	}
+	for b := 0; b < m.Rows; b++ {
+		r := m.Row(b)
+		for i, v := range r {
+			z := (float64(v) - a.pnorm.Mean[i]) / math.Sqrt(a.pnorm.Var[i]+1e-8)
+			r[i] = float32(min(max(z, -10), 10))
+		}
+	}
+}
+
+// rawPolicyInput is policyInput before normalisation.
+func (a *Agent) rawPolicyInput(dst, obs, s *tensor.Mat) {
 	if !a.Cfg.PolicyObs {
 		dst.CopyFrom(s)
 		return

@@ -145,6 +145,11 @@ type Config struct {
 	// observation node s^0_t = x_t together with the inferred latents,
 	// rather than z_t alone (default true; false: z_t only).
 	PolicyObs bool `json:"policy_obs"`
+	// PolicyNorm standardises the policy and critic input with running
+	// per-dimension statistics updated while training (Stable-Baselines3's
+	// VecNormalize, applied to [x_t, z_t]; saved with the weights), so that
+	// latents of any scale reach the networks at unit scale (default false).
+	PolicyNorm bool `json:"policy_norm"`
 	// GradClip is the global gradient-norm limit of every update (default 10; 0: none).
 	GradClip float64 `json:"grad_clip"`
 	// ValueGrad selects the estimator of the value term's gradient:

@@ -77,6 +77,8 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 	mem := newReplay(cfg.BufferSize, a.sDim, a.actIn, od, 1)
 	held := newReplay(1000, a.sDim, a.actIn, od, 1)
 	l.mem = mem
+	a.training = true
+	defer func() { a.training = false }()
 	adv := rl.AdvantageConfig{Gamma: cfg.Gamma, Lambda: pc.Lambda, Horizon: pc.Horizon, BiasCorrected: pc.BiasCorrected}
 	s := newPGScratch(a, N, min(pc.BatchSize, rollout))
 	s.perm = make([]int, rollout)

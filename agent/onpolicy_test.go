@@ -181,3 +181,49 @@ func TestAgent_InfoRewardClosedForm(t *testing.T) {
 		}
 	}
 }
+
+func TestAgent_PolicyNormUpdatesWhileTrainingAndIsSaved(t *testing.T) {
+	cfg := smallConfig()
+	cfg.PolicyNorm = true
+	a := newCartPoleAgent(t, cfg)
+	rng := rand.New(rand.NewPCG(1, 1))
+	obs := tensor.FromSlice(2, 4, []float32{0.01, 0.2, -0.03, 0.1, -0.02, 0, 0.04, -0.3})
+	c0 := a.pnorm.Count
+	a.Act(nil, obs, false, rng)
+	if a.pnorm.Count != c0 {
+		t.Fatal("acting outside training updated the statistics")
+	}
+	a.training = true
+	a.Act(nil, obs, false, rng)
+	a.Act(nil, obs, false, rng)
+	a.training = false
+	if got := a.pnorm.Count - c0; math.Abs(got-4) > 1e-9 {
+		t.Fatalf("statistics merged %v rows, want 4", got)
+	}
+	// The observation columns saw each row twice: mean of rows 1 and 2.
+	if m := a.pnorm.Mean[0]; math.Abs(m-(0.01-0.02)/2) > 1e-4 {
+		t.Errorf("running mean of x[0] = %v, want ≈ %v", m, (0.01-0.02)/2)
+	}
+	// Normalised inputs are what the policy reads.
+	p := tensor.New(2, a.polIn)
+	a.policyInput(p, obs, a.act.s)
+	for b := 0; b < 2; b++ {
+		if v, raw := p.At(b, 0), obs.At(b, 0); math.Abs(float64(v)-(float64(raw)-a.pnorm.Mean[0])/math.Sqrt(a.pnorm.Var[0]+1e-8)) > 1e-4 {
+			t.Errorf("row %d: normalised x[0] = %v", b, v)
+		}
+	}
+	b2 := newCartPoleAgent(t, cfg)
+	if err := b2.Load(a.Tensors()); err != nil {
+		t.Fatal(err)
+	}
+	for i := range a.pnorm.Mean {
+		if math.Abs(b2.pnorm.Mean[i]-a.pnorm.Mean[i]) > 1e-6 || math.Abs(b2.pnorm.Var[i]-a.pnorm.Var[i]) > 1e-6*math.Max(1, a.pnorm.Var[i]) {
+			t.Fatalf("dimension %d: loaded statistics differ", i)
+		}
+	}
+	noStats := smallConfig()
+	plain := newCartPoleAgent(t, noStats)
+	if err := b2.Load(plain.Tensors()); err == nil || !strings.Contains(err.Error(), "policy_norm") {
+		t.Fatalf("loading a checkpoint without statistics: error %v", err)
+	}
+}

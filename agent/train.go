@@ -554,6 +554,8 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 	buf := newReplay(cfg.BufferSize, a.sDim, a.actIn, od, cols)
 	held := newReplay(1000, a.sDim, a.actIn, od, cols)
 	l.mem = buf
+	a.training = true
+	defer func() { a.training = false }()
 	vec.Reset(rng)
 	st := a.ensureAct(N)
 	x := tensor.New(N, od)
@@ -736,9 +738,9 @@ func (a *Agent) predictionError(h *replay) float64 {
 // fresh environments from makeEnv, resets drawn from seed, and returns the
 // undiscounted returns. The training memory is left untouched.
 func (a *Agent) Evaluate(makeEnv rl.EnvMaker, episodes int, seed uint64) ([]float64, error) {
-	saved := a.act
-	a.act = nil
-	defer func() { a.act = saved }()
+	saved, training := a.act, a.training
+	a.act, a.training = nil, false
+	defer func() { a.act, a.training = saved, training }()
 	e, err := makeEnv()
 	if err != nil {
 		return nil, err
