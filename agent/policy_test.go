@@ -111,11 +111,11 @@ func TestAgent_Act(t *testing.T) {
 	}
 }
 
-// TestTrain_LearnsCartPole is a learning smoke test: with the default
-// policy input [x_t, z_t] the agent must clearly beat a random policy
-// (whose CartPole-v1 return is about 22) at one of the periodic
-// evaluations within a small budget. It asks for the best evaluation, not
-// the last: late training is still unstable (docs/agent.md).
+// TestTrain_LearnsCartPole is a learning smoke test: with CartPole-v1's
+// defaults (the policy-gradient estimator on [x_t, z_t]) and a small world
+// model, the agent must clearly beat a random policy (whose return is about
+// 22) at one of the periodic evaluations within 6k steps, far short of the
+// 100k-step benchmark.
 func TestTrain_LearnsCartPole(t *testing.T) {
 	if testing.Short() {
 		t.Skip("learning smoke test")
