@@ -114,13 +114,22 @@ func (d *Dense) activateRows(x *tensor.Mat, r0, r1 int) {
 
 // linearRows writes rows [r0, r1) of dst = f(x)·Wᵀ + 1·bᵀ from the cached
 // f(x) of the same rows. With useWT it multiplies by the cached Wᵀ (call
-// transposeW first), which may round differently from the product with W
-// that Forward uses; the model uses it for every prediction from a free
-// node, so that one such prediction has the same bits however it is
-// reached (Init, Infer, Evaluate). Calls on disjoint rows may run
-// concurrently.
+// transposeW first), or for a narrow map uses tensor.MulNarrowOut; either
+// may round differently from the product with W that Forward uses. The
+// model uses useWT for every prediction from a free node, so that one such
+// prediction has the same bits however it is reached (Init, Infer,
+// Evaluate). Calls on disjoint rows may run concurrently.
 func (d *Dense) linearRows(dst *tensor.Mat, r0, r1 int, useWT bool) {
 	fr, yr := rows(d.fx, r0, r1), rows(dst, r0, r1)
+	if useWT && d.narrow() {
+		var b []float32
+		if d.Lin.B != nil {
+			b = d.Lin.B.Val.Data
+		}
+		if tensor.MulNarrowOut(&yr, &fr, d.Lin.W.Val, b) {
+			return
+		}
+	}
 	var beta float32
 	if d.Lin.B != nil {
 		for i := 0; i < yr.Rows; i++ {
@@ -135,9 +144,25 @@ func (d *Dense) linearRows(dst *tensor.Mat, r0, r1 int, useWT bool) {
 	tensor.Gemm(&yr, false, true, 1, &fr, d.Lin.W.Val, beta)
 }
 
-// transposeW makes wt = Wᵀ current.
+// narrowOut is the widest output for which a Dense map's products in
+// inference use tensor's narrow-layer kernels instead of the BLAS.
+const narrowOut = 16
+
+// narrow reports whether d's output is at most narrowOut wide.
+func (d *Dense) narrow() bool { return d.Lin.Out <= narrowOut }
+
+// backRows writes dx = dy·W (the transposed-Jacobian product before the
+// factor f'), by the narrow-layer kernel when it applies.
+func (d *Dense) backRows(dx, dy *tensor.Mat) {
+	if d.narrow() && tensor.MulNarrowInner(dx, dy, d.Lin.W.Val) {
+		return
+	}
+	tensor.Gemm(dx, false, false, 1, dy, d.Lin.W.Val, 0)
+}
+
+// transposeW makes wt = Wᵀ current (a narrow map does not use it).
 func (d *Dense) transposeW() {
-	if d.wtOK {
+	if d.wtOK || d.narrow() {
 		return
 	}
 	d.wt.Resize(d.Lin.In, d.Lin.Out)

@@ -364,7 +364,7 @@ func (m *Model) gradientRows(s *State, n, r0, r1 int) {
 		}
 		d := e.Fn.(*Dense)
 		dy, dx := rows(s.pieps[e.To], r0, r1), rows(s.edgeX[k], r0, r1)
-		tensor.Gemm(&dx, false, false, 1, &dy, d.Lin.W.Val, 0)
+		d.backRows(&dx, &dy)
 		x, df := dx.Data[:len(g)], rows(d.dfx, r0, r1).Data[:len(g)]
 		switch {
 		case first && m.HasTerm(n):
@@ -670,7 +670,7 @@ func (m *Model) updateRows(s *State, cfg InferConfig, r0, r1, t int, act bool) {
 			e := m.Edges[k]
 			d := e.Fn.(*Dense)
 			dy, dx := rows(s.pieps[e.To], r0, r1), rows(s.edgeX[k], r0, r1)
-			tensor.Gemm(&dx, false, false, 1, &dy, d.Lin.W.Val, 0)
+			d.backRows(&dx, &dy)
 			tensor.GradStep(rows(s.Z[n], r0, r1).Data, rows(s.pieps[n], r0, r1).Data, dx.Data, rows(d.dfx, r0, r1).Data, s.eta)
 		} else {
 			m.gradientRows(s, n, r0, r1)

@@ -1,6 +1,10 @@
 package tensor
 
-import "github.com/vfe-go/vfe/tensor/internal/vec"
+import (
+	"fmt"
+
+	"github.com/vfe-go/vfe/tensor/internal/vec"
+)
 
 // GradStep writes z[i] −= eta·(pe[i] − x[i]·df[i]) for every i: one plain
 // gradient step on z whose gradient is pe − x ⊙ df, in one pass (the
@@ -46,4 +50,32 @@ func Residual(eps, pe, z, mu, pi []float32) float32 {
 		q += p * e
 	}
 	return q
+}
+
+// MulNarrowInner writes dst = a·b (dst m×n, a m×k, b k×n) with a kernel
+// for a small inner dimension k, such as a product through a layer of a few
+// units, where a BLAS call costs more than the arithmetic. Each element is
+// summed over k in order by fused multiply-adds, so a row's result does not
+// depend on the other rows. It reports false, leaving dst alone, where the
+// kernel does not apply (it needs AVX2 and FMA and n a multiple of 8); use
+// Gemm then. It panics on a shape mismatch.
+func MulNarrowInner(dst, a, b *Mat) bool {
+	if a.Cols != b.Rows || dst.Rows != a.Rows || dst.Cols != b.Cols {
+		panic(fmt.Sprintf("tensor: MulNarrowInner: %d×%d · %d×%d into %d×%d", a.Rows, a.Cols, b.Rows, b.Cols, dst.Rows, dst.Cols))
+	}
+	return vec.MulSmallK(dst.Data, a.Data, b.Data, a.Rows, a.Cols, b.Cols)
+}
+
+// MulNarrowOut writes dst = a·btᵀ + 1·biasᵀ (dst m×n, a m×k, bt n×k; a nil
+// bias adds nothing) with a kernel for a small output width n, such as a
+// prediction of a layer of a few units. Each element is a dot product summed
+// in a fixed order, so a row's result does not depend on the other rows. It
+// reports false, leaving dst alone, where the kernel does not apply (it
+// needs AVX2 and FMA and k a positive multiple of 8); use Gemm then. It
+// panics on a shape mismatch.
+func MulNarrowOut(dst, a, bt *Mat, bias []float32) bool {
+	if a.Cols != bt.Cols || dst.Rows != a.Rows || dst.Cols != bt.Rows || (bias != nil && len(bias) != bt.Rows) {
+		panic(fmt.Sprintf("tensor: MulNarrowOut: %d×%d · (%d×%d)ᵀ into %d×%d", a.Rows, a.Cols, bt.Rows, bt.Cols, dst.Rows, dst.Cols))
+	}
+	return vec.MulSmallN(dst.Data, a.Data, bt.Data, bias, a.Rows, a.Cols, bt.Rows)
 }

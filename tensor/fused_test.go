@@ -60,3 +60,65 @@ func TestResidual(t *testing.T) {
 		}
 	}
 }
+
+// TestMulNarrow checks both narrow products against Gemm and that a block
+// of rows gives the same bits as the same rows of the whole product.
+func TestMulNarrow(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	for _, c := range []struct{ m, k, n int }{{1, 1, 8}, {5, 10, 256}, {64, 10, 72}, {3, 16, 8}} {
+		a, b := New(c.m, c.k).RandN(rng, 1), New(c.k, c.n).RandN(rng, 1)
+		got, want := New(c.m, c.n), Gemm(nil, false, false, 1, a, b, 0)
+		if !MulNarrowInner(got, a, b) {
+			t.Skip("no vector kernel on this machine")
+		}
+		closeMat(t, "MulNarrowInner", got, want)
+		part := New(1, c.n)
+		MulNarrowInner(part, a.RowsView(c.m-1, c.m), b)
+		sameBits(t, "MulNarrowInner rows", part.Data, got.Row(c.m-1))
+	}
+	for _, c := range []struct{ m, k, n int }{{1, 8, 1}, {5, 256, 10}, {64, 40, 3}, {3, 264, 16}} {
+		a, bt := New(c.m, c.k).RandN(rng, 1), New(c.n, c.k).RandN(rng, 1)
+		bias := New(1, c.n).RandN(rng, 1).Data
+		want := New(c.m, c.n)
+		for i := 0; i < c.m; i++ {
+			copy(want.Row(i), bias)
+		}
+		Gemm(want, false, true, 1, a, bt, 1)
+		got := New(c.m, c.n)
+		if !MulNarrowOut(got, a, bt, bias) {
+			t.Skip("no vector kernel on this machine")
+		}
+		closeMat(t, "MulNarrowOut", got, want)
+		part := New(1, c.n)
+		MulNarrowOut(part, a.RowsView(c.m-1, c.m), bt, bias)
+		sameBits(t, "MulNarrowOut rows", part.Data, got.Row(c.m-1))
+		noBias := New(c.m, c.n)
+		MulNarrowOut(noBias, a, bt, nil)
+		for i := range noBias.Data {
+			if d := got.Data[i] - noBias.Data[i] - bias[i%c.n]; d > 1e-5 || d < -1e-5 {
+				t.Fatalf("MulNarrowOut without bias: element %d off by %v", i, d)
+			}
+		}
+	}
+	if MulNarrowInner(New(2, 7), New(2, 3), New(3, 7)) || MulNarrowOut(New(2, 3), New(2, 12), New(3, 12), nil) {
+		t.Error("a narrow kernel accepted a shape it does not handle")
+	}
+}
+
+func closeMat(t *testing.T, what string, got, want *Mat) {
+	t.Helper()
+	for i := range want.Data {
+		if d := math.Abs(float64(got.Data[i] - want.Data[i])); d > 1e-5*(1+math.Abs(float64(want.Data[i]))) {
+			t.Fatalf("%s: element %d = %v, want %v", what, i, got.Data[i], want.Data[i])
+		}
+	}
+}
+
+func sameBits(t *testing.T, what string, got, want []float32) {
+	t.Helper()
+	for i := range want {
+		if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+			t.Fatalf("%s: element %d = %v, want %v", what, i, got[i], want[i])
+		}
+	}
+}
