@@ -145,9 +145,12 @@ func (m *Model) Init(s *State, kind InitKind, cfg InferConfig) {
 	s.steps = 0
 	s.eta = cfg.Eta
 	s.fixed = cfg.Fixed
-	for i := range s.m.Nodes {
-		s.mom1[i].Zero()
-		s.mom2[i].Zero()
+	if s.momDirty {
+		for i := range s.m.Nodes {
+			s.mom1[i].Zero()
+			s.mom2[i].Zero()
+		}
+		s.momDirty = false
 	}
 	for k := range s.fresh {
 		s.fresh[k] = false
@@ -412,6 +415,9 @@ func (m *Model) Infer(s *State, cfg InferConfig) (InferStats, error) {
 	st := InferStats{F0: s.lastF / float64(max(s.B, 1))}
 	if err := s.check(0); err != nil {
 		return st, err
+	}
+	if cfg.Optim != InferSGD {
+		s.momDirty = true
 	}
 	if w := m.denseWorkers(s, cfg.Workers); w > 1 && !cfg.Decay && cfg.Tol == 0 {
 		return m.inferParallel(s, cfg, w, st)

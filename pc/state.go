@@ -25,8 +25,11 @@ type State struct {
 	fresh []bool        // edge prediction valid for the current clamped input
 	mom1  []*tensor.Mat // inference optimiser state (momentum / Adam m)
 	mom2  []*tensor.Mat // Adam v
-	steps int           // inference iterations since Init (Adam's t)
-	eta   float32       // current inference step size (energy-aware decay)
+	// momDirty says mom1 and mom2 may hold values (Init zeroes them only
+	// then, so plain gradient steps never touch them).
+	momDirty bool
+	steps    int     // inference iterations since Init (Adam's t)
+	eta      float32 // current inference step size (energy-aware decay)
 
 	nodeE []float64 // per-node energy of the last evaluation (batch sums)
 	lastF float64   // total F of the last evaluation (batch sum)
@@ -63,6 +66,7 @@ func (s *State) Resize(b int) {
 		panic(fmt.Sprintf("pc: State.Resize(%d)", b))
 	}
 	s.B = b
+	s.momDirty = true
 	for i, nd := range s.m.Nodes {
 		for _, p := range [][]*tensor.Mat{s.Z, s.mu, s.eps, s.pieps, s.grad, s.mom1, s.mom2} {
 			p[i].Resize(b, nd.Dim)
