@@ -242,8 +242,8 @@ func (a Act) ForwardDeriv(f, df, x *Mat) {
 			dd[i] = 1 - y*y
 		}
 	case ReLU:
-		for i, v := range s {
-			if v > 0 {
+		for i := vec.ReLU(fd, dd, s); i < len(s); i++ {
+			if v := s[i]; v > 0 {
 				fd[i], dd[i] = v, 1
 			} else {
 				fd[i], dd[i] = 0, 0

@@ -122,3 +122,28 @@ func sameBits(t *testing.T, what string, got, want []float32) {
 		}
 	}
 }
+
+// TestReLUForwardDeriv checks the vectorised ReLU and its derivative bit
+// for bit against the scalar definition, with NaN and signed zeros.
+func TestReLUForwardDeriv(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for _, n := range []int{1, 8, 13, 64} {
+		x := New(1, n).RandN(rng, 1)
+		x.Data[0] = float32(math.NaN())
+		if n > 2 {
+			x.Data[1] = float32(math.Copysign(0, -1))
+			x.Data[2] = 0
+		}
+		f, df := New(1, n), New(1, n)
+		ReLU.ForwardDeriv(f, df, x)
+		for i, v := range x.Data {
+			wf, wd := float32(0), float32(0)
+			if v > 0 {
+				wf, wd = v, 1
+			}
+			if math.Float32bits(f.Data[i]) != math.Float32bits(wf) || df.Data[i] != wd {
+				t.Fatalf("n=%d: relu(%v) = %v, %v; want %v, %v", n, v, f.Data[i], df.Data[i], wf, wd)
+			}
+		}
+	}
+}

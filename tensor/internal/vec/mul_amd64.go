@@ -45,3 +45,19 @@ func MulSmallN(c, a, bt, bias []float32, m, k, n int) bool {
 	mulSmallNAVX2(&c[0], &a[0], &bt[0], bp, m, k, n)
 	return true
 }
+
+//go:noescape
+func reluAVX2(y, dy, x *float32, n int)
+
+// ReLU writes y[i] = x[i] where x[i] > 0, else 0, and dy[i] = 1 where
+// x[i] > 0, else 0 (NaN gives 0), for the leading multiple of 8 elements
+// using AVX2, and returns how many it wrote (0 without AVX2). The slices
+// have x's length.
+func ReLU(y, dy, x []float32) int {
+	n := len(x) &^ 7
+	if !hasAVX2 || n == 0 {
+		return 0
+	}
+	reluAVX2(&y[:n][0], &dy[:n][0], &x[0], n)
+	return n
+}

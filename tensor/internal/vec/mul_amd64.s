@@ -184,3 +184,44 @@ nrowdone:
 nend:
 	VZEROUPPER
 	RET
+
+// func reluAVX2(y, dy, x *float32, n int)
+//
+// y[i] = x[i] if x[i] > 0 else 0, and dy[i] = 1 if x[i] > 0 else 0, for
+// i < n (n a multiple of 8); NaN gives 0 and 0, as in the scalar loop.
+TEXT ·reluAVX2(SB), NOSPLIT, $0-32
+	MOVQ    y+0(FP), DI
+	MOVQ    dy+8(FP), DX
+	MOVQ    x+16(FP), SI
+	MOVQ    n+24(FP), CX
+	VXORPS  Y3, Y3, Y3
+	VMOVUPS reluOne<>(SB), Y4
+
+rl:
+	CMPQ    CX, $8
+	JLT     rdone2
+	VMOVUPS (SI), Y0
+	VCMPPS  $0x1e, Y3, Y0, Y1 // x > 0 (ordered, quiet): false for NaN
+	VANDPS  Y0, Y1, Y2        // x where x > 0, else +0
+	VMOVUPS Y2, (DI)
+	VANDPS  Y4, Y1, Y2        // 1 where x > 0, else 0
+	VMOVUPS Y2, (DX)
+	ADDQ    $32, SI
+	ADDQ    $32, DI
+	ADDQ    $32, DX
+	SUBQ    $8, CX
+	JMP     rl
+
+rdone2:
+	VZEROUPPER
+	RET
+
+DATA reluOne<>+0(SB)/4, $0x3f800000
+DATA reluOne<>+4(SB)/4, $0x3f800000
+DATA reluOne<>+8(SB)/4, $0x3f800000
+DATA reluOne<>+12(SB)/4, $0x3f800000
+DATA reluOne<>+16(SB)/4, $0x3f800000
+DATA reluOne<>+20(SB)/4, $0x3f800000
+DATA reluOne<>+24(SB)/4, $0x3f800000
+DATA reluOne<>+28(SB)/4, $0x3f800000
+GLOBL reluOne<>(SB), RODATA|NOPTR, $32
