@@ -60,6 +60,7 @@ type actState struct {
 	idx    []int
 	recIn  *tensor.Mat
 	recOut *tensor.Mat
+	sm     *smoother // with Cfg.Smooth > 0
 }
 
 // NewAgent builds an untrained agent for the given observation space (a Box)
@@ -253,6 +254,9 @@ func (a *Agent) ensureAct(b int) *actState {
 		st.recIn = tensor.New(b, a.obsDim+a.sDim+a.actIn)
 		st.recOut = tensor.New(b, a.sDim)
 	}
+	if a.Cfg.Smooth > 0 {
+		st.sm = newSmoother(a.World, a.Cfg.Smooth, b)
+	}
 	a.act = st
 	return st
 }
@@ -265,12 +269,24 @@ func (a *Agent) Reset(row int) {
 	}
 	clear(a.act.prevS.Row(row))
 	clear(a.act.prevA.Row(row))
+	if a.act.sm != nil {
+		a.act.sm.reset(row)
+	}
 }
 
 // perceive infers z_t for the rows of obs given the acting memory and
 // returns the filter's inference statistics.
 func (a *Agent) perceive(st *actState, obs *tensor.Mat) (int, error) {
 	f := st.f
+	if st.sm != nil {
+		T := actT(a.Cfg)
+		err := st.sm.infer(st.s, obs, T, a.Cfg.World.Eta)
+		// The filter reports the current step's energies and divergence.
+		last := st.sm.fs[st.sm.S]
+		copy(f.nodeE, last.nodeE)
+		f.lastF = last.lastF
+		return T, err
+	}
 	f.X.CopyFrom(obs)
 	f.SetPrev(st.prevS)
 	f.A.CopyFrom(st.prevA)
@@ -337,6 +353,9 @@ func (a *Agent) Act(dst, obs *tensor.Mat, deterministic bool, rng *rand.Rand) *t
 	st.prevS.CopyFrom(st.s)
 	for b := 0; b < obs.Rows; b++ {
 		a.encodeAction(st.prevA.Row(b), dst.Row(b))
+	}
+	if st.sm != nil {
+		st.sm.push(obs, st.prevA, st.s)
 	}
 	return dst
 }

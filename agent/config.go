@@ -122,6 +122,11 @@ type Config struct {
 	TrainFreq      int `json:"train_freq"`
 	WorldSteps     int `json:"world_steps"`
 	PolicySteps    int `json:"policy_steps"`
+	// Smooth is the number of past states re-inferred together with z_t
+	// when acting (fixed-lag smoothing over the window's terms (a)+(b),
+	// with the state before the window held fixed); 0 (the default) is
+	// filtering. Not combined with Amortised.
+	Smooth int `json:"smooth"`
 	// BurnIn is the number of replayed predecessors re-filtered with the
 	// current world model before each world-model update, to refresh the
 	// stale z_{t−1} stored when acting (default 0: use it as stored).
@@ -198,6 +203,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("agent: train_freq, num_envs, steps, log_every must be ≥ 1 and world_steps, policy_steps, learning_starts ≥ 0")
 	case c.BurnIn < 0:
 		return fmt.Errorf("agent: burn_in must be ≥ 0")
+	case c.Smooth < 0:
+		return fmt.Errorf("agent: smooth must be ≥ 0")
+	case c.Smooth > 0 && c.Amortised:
+		return fmt.Errorf("agent: smooth > 0 cannot be combined with amortised = true")
 	case c.ActT < -1:
 		return fmt.Errorf("agent: act_T must be ≥ 0, or −1 for world.T")
 	case c.ActT == 0 && !c.Amortised:

@@ -500,6 +500,36 @@ func (f *Filter) gradients() {
 	}
 }
 
+// gradientsPrev is gradients, and also writes ∂F/∂z^n_{t−1} — the
+// gradient of this step's energy with respect to its context Prev[n] — into
+// prev[n] (B×dims[n]) for every latent node n. Smoothing needs it: there
+// z_{t−1} is free too.
+func (f *Filter) gradientsPrev(prev []*tensor.Mat) {
+	w := f.w
+	for n := 1; n <= w.N(); n++ {
+		f.inputGrads(n) // node n's input is [z^{P(n)}_t, z^n_{t−1}, a_{t−1}]
+		off := 0
+		for _, p := range w.parents[n] {
+			off += w.dims[p]
+		}
+		d, cols := w.dims[n], w.inDim[n]
+		for b := 0; b < f.B; b++ {
+			copy(prev[n].Data[b*d:(b+1)*d], f.din[n].Data[b*cols+off:b*cols+off+d])
+		}
+	}
+	f.gradients() // rebuilds every grad (inputGrads used them as scratch)
+}
+
+// stateOffset is the column of node n's block in the concatenated state
+// [z^1, …, z^N].
+func (w *World) stateOffset(n int) int {
+	off := 0
+	for k := 1; k < n; k++ {
+		off += w.dims[k]
+	}
+	return off
+}
+
 func indexOf(xs []int, v int) int {
 	for i, x := range xs {
 		if x == v {
