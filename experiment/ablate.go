@@ -44,7 +44,7 @@ type AblateConfig struct {
 // defaults: β (value weight), the drift weight (d), the entropy weight (f),
 // α (information seeking, both signs, with state-dependent transition
 // precision so that i(s) varies), T (inference iterations) and PC inference
-// against amortised-only inference, the world model's prior (its absence
+// against amortised-only inference, fixed-lag smoothing, the world model's prior (its absence
 // lets the latents' scale drift) and the estimator of the value gradient.
 func DefaultVariants() []Variant {
 	return []Variant{
@@ -58,6 +58,7 @@ func DefaultVariants() []Variant {
 		{Name: "alpha=+0.1", Sets: []string{"alpha=0.1", "world.prec=state"}},
 		{Name: "alpha=-0.1", Sets: []string{"alpha=-0.1", "world.prec=state"}},
 		{Name: "T=5", Sets: []string{"world.T=5"}},
+		{Name: "smoothing (smooth=2)", Sets: []string{"smooth=2"}},
 		{Name: "hybrid (amortised init + T)", Sets: []string{"amortised=true"}},
 		{Name: "amortised only (act_T=0)", Sets: []string{"amortised=true", "act_T=0"}},
 		{Name: "no world prior", Sets: []string{"world_prior=0"}},

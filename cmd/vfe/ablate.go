@@ -16,7 +16,8 @@ func newExperimentAblateCmd() *cobra.Command {
 		Short: "Ablate the agent's F_t terms and inference (β, drift, entropy, α, T, amortised) over seeds",
 		Long: `Ablate trains the variational agent once per variant and seed — the base
 configuration, β ∈ {0.5, 2}, drift weight ∈ {0, 0.1}, entropy weight ∈ {0,
-0.01}, α = ±0.1 with state-dependent transition precision, T = 5, hybrid
+0.01}, α = ±0.1 with state-dependent transition precision, T = 5, smoothing
+(smooth = 2), hybrid
 (amortised initialisation refined by inference), amortised-only
 perception (act_T = 0: the recognition network alone when acting), no
 prior on the world model, and the amortised value gradient —
