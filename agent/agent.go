@@ -28,6 +28,10 @@ type Agent struct {
 	// (nil with the amortised one, which uses Q1, Q2, Q1t, Q2t instead).
 	V     *nn.Sequential
 	Recog *nn.Sequential // amortised recognition [x, z_{t−1}, a_{t−1}] → z_t (nil unless Amortised)
+	// RewardNet and TermNet predict r and the logit of termination from
+	// [policy input, encoded action] for imagined rollouts (nil unless
+	// Cfg.ImagineHorizon > 0).
+	RewardNet, TermNet *nn.Sequential
 
 	discrete     bool
 	pg           bool // the value term's gradient is the policy-gradient estimator
@@ -115,6 +119,9 @@ func newAgent(cfg Config, obs, act env.Space, rng *rand.Rand) (*Agent, error) {
 		a.pg = a.discrete
 	}
 	if a.pg {
+		if cfg.ImagineHorizon > 0 {
+			return nil, fmt.Errorf("agent: imagine_horizon > 0 needs value_grad = %q (imagined rollouts train the Q critics)", ValueGradAmortised)
+		}
 		if !a.discrete {
 			return nil, fmt.Errorf("agent: value_grad = %q supports Discrete action spaces only; use %q for %v", ValueGradPolicy, ValueGradAmortised, act)
 		}
@@ -144,10 +151,18 @@ func newAgent(cfg Config, obs, act env.Space, rng *rand.Rand) (*Agent, error) {
 		a.Q1, a.Q2 = mlp(a.polIn+a.nAct, 1, nn.InitTorch), mlp(a.polIn+a.nAct, 1, nn.InitTorch)
 	}
 	a.Q1t, a.Q2t = nn.Clone(a.Q1).(*nn.Sequential), nn.Clone(a.Q2).(*nn.Sequential)
+	if cfg.ImagineHorizon > 0 {
+		a.RewardNet = mlp(a.polIn+a.actIn, 1, nn.InitTorch)
+		a.TermNet = mlp(a.polIn+a.actIn, 1, nn.InitTorch)
+	}
 	a.named = append(a.named, w.Params()...)
 	a.named = append(a.named, nn.NamedParams("actor", a.Actor)...)
 	a.named = append(a.named, nn.NamedParams("q1", a.Q1)...)
 	a.named = append(a.named, nn.NamedParams("q2", a.Q2)...)
+	if a.RewardNet != nil {
+		a.named = append(a.named, nn.NamedParams("reward", a.RewardNet)...)
+		a.named = append(a.named, nn.NamedParams("termination", a.TermNet)...)
+	}
 	if cfg.Amortised {
 		a.Recog = mlp(a.obsDim+a.sDim+a.actIn, a.sDim, nn.InitTorch)
 		a.named = append(a.named, nn.NamedParams("recognition", a.Recog)...)

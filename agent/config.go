@@ -127,6 +127,12 @@ type Config struct {
 	// with the state before the window held fixed); 0 (the default) is
 	// filtering. Not combined with Amortised.
 	Smooth int `json:"smooth"`
+	// ImagineHorizon, with the amortised estimator, adds the model-based
+	// option: reward and termination heads are fitted on replayed
+	// transitions, and after every update the critics also take one step per
+	// imagined step on rollouts of this many steps in the learned world model
+	// from the replayed states (default 0: off).
+	ImagineHorizon int `json:"imagine_horizon"`
 	// BurnIn is the number of replayed predecessors re-filtered with the
 	// current world model before each world-model update, to refresh the
 	// stale z_{t−1} stored when acting (default 0: use it as stored).
@@ -203,6 +209,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("agent: train_freq, num_envs, steps, log_every must be ≥ 1 and world_steps, policy_steps, learning_starts ≥ 0")
 	case c.BurnIn < 0:
 		return fmt.Errorf("agent: burn_in must be ≥ 0")
+	case c.ImagineHorizon < 0:
+		return fmt.Errorf("agent: imagine_horizon must be ≥ 0")
+	case c.ImagineHorizon > 0 && c.ValueGrad == ValueGradPolicy:
+		return fmt.Errorf("agent: imagine_horizon > 0 needs value_grad = %q (imagined rollouts train the Q critics)", ValueGradAmortised)
 	case c.Smooth < 0:
 		return fmt.Errorf("agent: smooth must be ≥ 0")
 	case c.Smooth > 0 && c.Amortised:

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/vfe-go/vfe/env"
 	"github.com/vfe-go/vfe/env/classic"
 	"github.com/vfe-go/vfe/tensor"
 )
@@ -133,6 +134,13 @@ func TestNewAgent_PolicyGradientNeedsDiscrete(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "Discrete") {
 		t.Fatalf("error %v, want one saying the estimator needs Discrete actions", err)
 	}
+	cfg.ValueGrad = ""
+	cfg.ImagineHorizon = 2
+	obsSp, actSp := classicSpaces(t, "CartPole-v1")
+	if _, err := NewAgent(cfg, obsSp, actSp); err == nil || !strings.Contains(err.Error(), "imagine_horizon") {
+		t.Fatalf("imagined rollouts with the policy-gradient default: error %v", err)
+	}
+	cfg.ImagineHorizon = 0
 	cfg.ValueGrad = "reinforce"
 	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "value_grad") {
 		t.Fatalf("error %v, want one naming value_grad", err)
@@ -226,4 +234,13 @@ func TestAgent_PolicyNormUpdatesWhileTrainingAndIsSaved(t *testing.T) {
 	if err := b2.Load(plain.Tensors()); err == nil || !strings.Contains(err.Error(), "policy_norm") {
 		t.Fatalf("loading a checkpoint without statistics: error %v", err)
 	}
+}
+
+func classicSpaces(t *testing.T, id string) (env.Space, env.Space) {
+	t.Helper()
+	e, err := classic.Make(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e.ObservationSpace(), e.ActionSpace()
 }

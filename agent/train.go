@@ -20,6 +20,7 @@ type learner struct {
 	a                            *Agent
 	cfg                          Config
 	mem                          *replay // the replay the batches come from (for burn-in)
+	dream                        *dreamer
 	fBurn                        *Filter
 	burnS, burnPrev              *tensor.Mat
 	rng                          *rand.Rand
@@ -120,6 +121,9 @@ func newLearner(a *Agent, rng *rand.Rand) (*learner, error) {
 	l.R, l.negH, l.drift, l.ent = make([]float32, B), make([]float32, B), make([]float32, B), make([]float32, B)
 	l.cw, l.dw = make([]float32, B), make([]float32, B)
 	l.idx = make([]int, B)
+	if a.RewardNet != nil {
+		l.dream = newDreamer(l)
+	}
 	return l, nil
 }
 
@@ -641,6 +645,10 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 			for range cfg.PolicySteps {
 				l.update()
 			}
+			if l.dream != nil {
+				l.fitHeads()
+				l.imagine()
+			}
 		}
 		if opts.Progress != nil {
 			opts.Progress(step+N, meanOrNaN(recent))
@@ -663,7 +671,7 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 				}
 			}
 			ms = append(ms, rl.Metric{Key: "perception_entropy", Value: 0}, rl.Metric{Key: "F", Value: f})
-			for _, k := range []string{"losses/critic", "losses/world", "losses/recognition", "charts/info"} {
+			for _, k := range []string{"losses/critic", "losses/world", "losses/recognition", "charts/info", "losses/critic_imagined", "losses/reward_model", "losses/termination_model"} {
 				if l.count[k] > 0 {
 					ms = append(ms, rl.Metric{Key: k, Value: l.avg(k)})
 				}

@@ -45,7 +45,8 @@ type AblateConfig struct {
 // α (information seeking, both signs, with state-dependent transition
 // precision so that i(s) varies), T (inference iterations) and PC inference
 // against amortised-only inference, fixed-lag smoothing, the world model's prior (its absence
-// lets the latents' scale drift) and the estimator of the value gradient.
+// lets the latents' scale drift), the estimator of the value gradient and
+// the model-based option.
 func DefaultVariants() []Variant {
 	return []Variant{
 		{Name: "base"},
@@ -63,6 +64,7 @@ func DefaultVariants() []Variant {
 		{Name: "amortised only (act_T=0)", Sets: []string{"amortised=true", "act_T=0"}},
 		{Name: "no world prior", Sets: []string{"world_prior=0"}},
 		{Name: "value_grad=amortised", Sets: []string{"value_grad=amortised"}},
+		{Name: "model-based (amortised, imagine_horizon=3)", Sets: []string{"value_grad=amortised", "imagine_horizon=3"}},
 	}
 }
 

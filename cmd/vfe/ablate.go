@@ -20,7 +20,8 @@ configuration, β ∈ {0.5, 2}, drift weight ∈ {0, 0.1}, entropy weight ∈ {0
 (smooth = 2), hybrid
 (amortised initialisation refined by inference), amortised-only
 perception (act_T = 0: the recognition network alone when acting), no
-prior on the world model, and the amortised value gradient —
+prior on the world model, the amortised value gradient and the
+model-based option (imagined rollouts of 3 steps) —
 and writes report.md (mean ± 95% CI of the final evaluation return) and
 results.csv into --out. Finished runs are kept: rerunning the same command
 resumes a killed study.`,
