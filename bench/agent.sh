@@ -71,25 +71,43 @@ t95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571}
 print("## The variational agent (`make bench-agent`)\n")
 print(f"Run {started} with `{version}`; load average at the start: {load} (2 cores). "
       "eval = last deterministic evaluation (10 episodes) per seed, mean ± 95% Student-t half-width across seeds.\n")
-print("| row | command (seed 1) | steps | target | eval return | wall s/seed | SPS | status |")
-print("|---|---|---|---|---|---|---|---|")
+print("| row | command (seed 1) | steps | target | final eval per seed | mean ± CI | best eval per seed | wall s/seed | steps per CPU-s | status |")
+print("|---|---|---|---|---|---|---|---|---|---|")
 for name, algo, env, steps, thr, wraps, sets in rows:
-    rets, walls, sps, cmd = [], [], [], ""
+    rets, best, walls, cpus, cmd = [], [], [], [], ""
     for s in seeds.split():
         d = os.path.join(out, f"{name}-s{s}")
         try:
             sm = json.load(open(os.path.join(d, "summary.json")))
         except OSError:
             continue
-        rets.append(sm["eval_mean_return"]); walls.append(sm["wall_s"]); sps.append(sm["sps"])
+        rets.append(sm["eval_mean_return"]); walls.append(sm["wall_s"])
+        evals = []
+        for line in open(os.path.join(d, "metrics.jsonl")):
+            r = json.loads(line)
+            if "eval/mean_return" in r:
+                evals.append(r["eval/mean_return"])
+        best.append(max(evals) if evals else float("nan"))
+        try:
+            e, u, sy = open(os.path.join(d, "time.txt")).read().split()[:3]
+            cpus.append(float(u) + float(sy))
+        except (OSError, ValueError):
+            pass
         if not cmd:
-            cmd = open(os.path.join(d, "command.txt")).read().strip()
+            # The binary and output paths as a user would type them.
+            c = open(os.path.join(d, "command.txt")).read().strip().split()
+            c[0] = "bin/vfe"
+            c = ["runs/" + x.split("/runs/", 1)[1] if "/runs/" in x else x for x in c]
+            cmd = " ".join(c)
     if not rets:
-        print(f"| {name} | – | {steps} | {thr} | not run | | | |")
+        print(f"| {name} | – | {steps} | {thr} | not run | | | | | |")
         continue
     m = statistics.mean(rets)
     h = t95.get(len(rets) - 1, 2.0) * statistics.stdev(rets) / len(rets) ** 0.5 if len(rets) > 1 else float("nan")
     status = "reported" if thr == "-" else ("met" if m >= float(thr) else "not met")
-    print(f"| {name} | `{cmd}` | {steps} | {thr} | {m:.1f} ± {h:.1f} (n={len(rets)}) | {statistics.mean(walls):.0f} | {statistics.mean(sps):.0f} | {status} |")
+    spc = f"{float(steps) / statistics.mean(cpus):.0f}" if cpus else ""
+    per = ", ".join(f"{r:.1f}" for r in rets)
+    bst = ", ".join(f"{r:.1f}" for r in best)
+    print(f"| {name} | `{cmd}` | {steps} | {thr} | {per} | {m:.1f} ± {h:.1f} (n={len(rets)}) | {bst} | {statistics.mean(walls):.0f} | {spc} | {status} |")
 PYEOF
 log "wrote bench/agent.md"
