@@ -39,8 +39,9 @@ type PGConfig struct {
 	BiasCorrected bool    `json:"gae_bias_corrected"`
 	// Clip is PPO's ratio clip ε ∈ (0, 1) (default 0.2).
 	Clip float64 `json:"clip"`
-	// Anneal decays the policy and critic learning rates and ε linearly
-	// to 0 over training (default true, the zoo's "lin_" schedules).
+	// Anneal decays the policy, critic and world-model (and recognition)
+	// learning rates and ε linearly to 0 over training (default true, the
+	// zoo's "lin_" schedules).
 	Anneal bool `json:"anneal"`
 	// NormalizeAdvantage standardises Â within each minibatch (default true).
 	NormalizeAdvantage bool `json:"normalize_advantage"`

@@ -112,6 +112,12 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 		}
 		l.piOpt.(*optim.Adam).SetLR(cfg.LR * frac)
 		l.qOpt.(*optim.Adam).SetLR(cfg.CriticLR * frac)
+		// The world model settles with the policy: a policy whose step size
+		// has decayed cannot follow latents that keep moving.
+		l.wOpt.(*optim.Adam).SetLR(cfg.WorldLR * frac)
+		if l.rOpt != nil {
+			l.rOpt.(*optim.Adam).SetLR(cfg.WorldLR * frac)
+		}
 		clip := pc.Clip * frac
 		buf.Reset()
 		for range T {
