@@ -20,12 +20,14 @@ type Dense struct {
 	fx, dfx *tensor.Mat // f(x), f'(x) of the last Forward
 	workers int         // row workers of the model's last Init (InferConfig.Workers), for Learn
 
-	// wt is Wᵀ (In×Out) while wtOK: inference's repeated predictions
-	// f(x)·Wᵀ are then products of untransposed row-major operands, which
-	// the BLAS runs faster at small batches. Model.Init and
-	// State.Invalidate clear wtOK (parameters may have changed).
-	wt   *tensor.Mat
-	wtOK bool
+	// pf and pb hold Wᵀ and W packed for tensor.MulPacked while packed
+	// (pfOK, pbOK: the packing applies), so that inference's repeated
+	// products f(x)·Wᵀ and dy·W skip the reordering a BLAS call does each
+	// time. Model.Init and State.Invalidate clear packed (parameters may
+	// have changed).
+	pf, pb     tensor.Packed
+	pfOK, pbOK bool
+	packed     bool
 }
 
 // NewDense returns an In→Out Dense map with activation f, zero weights and
@@ -36,7 +38,6 @@ func NewDense(in, out int, f tensor.Act) *Dense {
 		Lin: nn.NewLinear(in, out, true),
 		fx:  tensor.New(0, in),
 		dfx: tensor.New(0, in),
-		wt:  tensor.New(0, out),
 	}
 }
 
@@ -113,12 +114,12 @@ func (d *Dense) activateRows(x *tensor.Mat, r0, r1 int) {
 }
 
 // linearRows writes rows [r0, r1) of dst = f(x)·Wᵀ + 1·bᵀ from the cached
-// f(x) of the same rows. With useWT it multiplies by the cached Wᵀ (call
-// transposeW first), or for a narrow map uses tensor.MulNarrowOut; either
-// may round differently from the product with W that Forward uses. The
-// model uses useWT for every prediction from a free node, so that one such
-// prediction has the same bits however it is reached (Init, Infer,
-// Evaluate). Calls on disjoint rows may run concurrently.
+// f(x) of the same rows. With useWT it multiplies by the packed Wᵀ (call
+// packW first), or for a narrow map uses tensor.MulNarrowOut; either may
+// round differently from the BLAS product that Forward uses. The model uses
+// useWT for every prediction from a free node, so that one such prediction
+// has the same bits however it is reached (Init, Infer, Evaluate). Calls on
+// disjoint rows may run concurrently.
 func (d *Dense) linearRows(dst *tensor.Mat, r0, r1 int, useWT bool) {
 	fr, yr := rows(d.fx, r0, r1), rows(dst, r0, r1)
 	if useWT && d.narrow() {
@@ -137,8 +138,7 @@ func (d *Dense) linearRows(dst *tensor.Mat, r0, r1 int, useWT bool) {
 		}
 		beta = 1
 	}
-	if useWT && d.wtOK {
-		tensor.Gemm(&yr, false, false, 1, &fr, d.wt, beta)
+	if useWT && d.packed && d.pfOK && tensor.MulPacked(&yr, &fr, &d.pf, beta == 1) {
 		return
 	}
 	tensor.Gemm(&yr, false, true, 1, &fr, d.Lin.W.Val, beta)
@@ -152,22 +152,30 @@ const narrowOut = 16
 func (d *Dense) narrow() bool { return d.Lin.Out <= narrowOut }
 
 // backRows writes dx = dy·W (the transposed-Jacobian product before the
-// factor f'), by the narrow-layer kernel when it applies.
+// factor f'), by the narrow-layer kernel or the packed W when they apply.
 func (d *Dense) backRows(dx, dy *tensor.Mat) {
 	if d.narrow() && tensor.MulNarrowInner(dx, dy, d.Lin.W.Val) {
+		return
+	}
+	if d.packed && d.pbOK && tensor.MulPacked(dx, dy, &d.pb, false) {
 		return
 	}
 	tensor.Gemm(dx, false, false, 1, dy, d.Lin.W.Val, 0)
 }
 
-// transposeW makes wt = Wᵀ current (a narrow map does not use it).
-func (d *Dense) transposeW() {
-	if d.wtOK || d.narrow() {
+// packW makes the packed Wᵀ and W current (a narrow map, or a machine
+// without the packed kernel, uses neither).
+func (d *Dense) packW() {
+	if d.packed {
 		return
 	}
-	d.wt.Resize(d.Lin.In, d.Lin.Out)
-	tensor.Transpose(d.wt, d.Lin.W.Val)
-	d.wtOK = true
+	d.packed = true
+	d.pfOK, d.pbOK = false, false
+	if d.narrow() || !tensor.CanMulPacked() {
+		return
+	}
+	_, d.pfOK = tensor.Pack(&d.pf, d.Lin.W.Val, true)
+	_, d.pbOK = tensor.Pack(&d.pb, d.Lin.W.Val, false)
 }
 
 // accumulateParamGradRows adds scale·(dyᵀ·f(x)) to rows [r0, r1) of ∂W and

@@ -246,12 +246,13 @@ func (m *Model) predict(s *State, n int, force, act bool) {
 }
 
 // forwardEdge writes edge k's prediction from its source's z into dst. A
-// Dense edge out of a free node multiplies by its cached Wᵀ (refreshed here
-// when stale), and with act reuses its cached f(z) (see predict).
+// Dense edge out of a free node multiplies by its packed Wᵀ (repacked here
+// when stale; see Dense.linearRows), and with act reuses its cached f(z)
+// (see predict).
 func (m *Model) forwardEdge(s *State, k int, dst *tensor.Mat, act bool) {
 	e := m.Edges[k]
 	if d, ok := e.Fn.(*Dense); ok && !s.Clamped[e.From] {
-		d.transposeW()
+		d.packW()
 		if !act {
 			d.sizeCaches(dst.Rows)
 			d.activateRows(s.Z[e.From], 0, dst.Rows)
@@ -431,6 +432,9 @@ func (m *Model) Infer(s *State, cfg InferConfig) (InferStats, error) {
 		}
 	}
 	act := dense && !s.fixed
+	if dense {
+		m.packWeights(s)
+	}
 	prev := s.lastF
 	for it := 0; it < cfg.T; it++ {
 		if it > 0 {
@@ -470,21 +474,21 @@ func (m *Model) Infer(s *State, cfg InferConfig) (InferStats, error) {
 // minRowsPerWorker is the smallest block of rows worth a worker.
 const minRowsPerWorker = 4
 
-// transposeWeights makes the cached Wᵀ current in every Dense edge out of a
-// free node (the predictions inference recomputes).
-func (m *Model) transposeWeights(s *State) {
+// packWeights makes the packed weights current in every Dense edge out of
+// a free node (the products inference repeats).
+func (m *Model) packWeights(s *State) {
 	for _, e := range m.Edges {
 		if d, ok := e.Fn.(*Dense); ok && !s.Clamped[e.From] {
-			d.transposeW()
+			d.packW()
 		}
 	}
 }
 
-// staleWeights marks every Dense edge's cached Wᵀ out of date.
+// staleWeights marks every Dense edge's packed weights out of date.
 func (m *Model) staleWeights() {
 	for _, e := range m.Edges {
 		if d, ok := e.Fn.(*Dense); ok {
-			d.wtOK = false
+			d.packed = false
 		}
 	}
 }
@@ -524,8 +528,8 @@ func (m *Model) setLearnWorkers(w int) {
 
 // predictRows computes rows [r0, r1) of μ_n from its Dense parents, with
 // predict's rules for reusing fresh edges (s.fresh is only read) and cached
-// activations (act) and forwardEdge's use of the cached Wᵀ (call
-// transposeWeights first). Calls on disjoint rows may run concurrently.
+// activations (act) and forwardEdge's use of the packed Wᵀ (call
+// packWeights first). Calls on disjoint rows may run concurrently.
 func (m *Model) predictRows(s *State, n, r0, r1 int, force, act bool) {
 	in := m.in[n]
 	for _, k := range in {
@@ -568,7 +572,7 @@ func (m *Model) evaluateRows(s *State, r0, r1 int, nodeE []float64, act bool) fl
 // initForwardParallel is InitForward's sweep and evaluation with the rows
 // split over w workers.
 func (m *Model) initForwardParallel(s *State, w int) {
-	m.transposeWeights(s)
+	m.packWeights(s)
 	part := make([]float64, w*len(m.Nodes))
 	tensor.Parallel(s.B, w, func(i, r0, r1 int) {
 		for _, n := range m.topo {
@@ -615,7 +619,7 @@ func (m *Model) inferParallel(s *State, cfg InferConfig, w int, st InferStats) (
 	bad := make([]int, w) // first iteration whose energy was not finite, or −1
 	t0 := s.steps
 	act := !s.fixed
-	m.transposeWeights(s)
+	m.packWeights(s)
 	tensor.Parallel(s.B, w, func(i, r0, r1 int) {
 		e := part[i*nn : (i+1)*nn]
 		bad[i] = -1

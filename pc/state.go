@@ -114,8 +114,8 @@ func (s *State) Error(n int) *tensor.Mat { return s.eps[n] }
 // node with an energy term and one Dense child edge).
 func (s *State) Grad(n int) *tensor.Mat { return s.grad[n] }
 
-// Invalidate marks every cached prediction (and the model's cached
-// transposed weights) stale. Call it after changing parameters by hand or by
+// Invalidate marks every cached prediction (and the model's packed
+// weights) stale. Call it after changing parameters by hand or by
 // an optimiser step in the middle of inference (incremental PC); Init does
 // it for each new batch.
 func (s *State) Invalidate() {

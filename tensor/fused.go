@@ -79,3 +79,54 @@ func MulNarrowOut(dst, a, bt *Mat, bias []float32) bool {
 	}
 	return vec.MulSmallN(dst.Data, a.Data, bt.Data, bias, a.Rows, a.Cols, bt.Rows)
 }
+
+// Packed is a k×n matrix B stored for MulPacked in panels of 16 columns, so
+// that a product by the same B, repeated, skips the reordering a BLAS does
+// on every call. Pack it again whenever B changes.
+type Packed struct {
+	K, N int
+	Data []float32
+}
+
+// Pack stores B = b (trans false) or B = bᵀ (trans true) into dst and
+// returns dst (nil allocates), reusing dst's storage when it fits. It
+// reports ok = false, packing nothing, where MulPacked cannot use B (its
+// column count is not a multiple of 16).
+func Pack(dst *Packed, b *Mat, trans bool) (p *Packed, ok bool) {
+	k, n := b.Rows, b.Cols
+	if trans {
+		k, n = n, k
+	}
+	if dst == nil {
+		dst = &Packed{}
+	}
+	if n%16 != 0 || k == 0 {
+		return dst, false
+	}
+	if cap(dst.Data) < k*n {
+		dst.Data = make([]float32, k*n)
+	}
+	dst.K, dst.N, dst.Data = k, n, dst.Data[:k*n]
+	vec.PackPanels(dst.Data, b.Data, k, n, trans)
+	return dst, true
+}
+
+// CanMulPacked reports whether MulPacked has its kernel on this machine
+// (AVX2 and FMA on amd64).
+func CanMulPacked() bool { return vec.HasFMA() }
+
+// MulPacked writes dst = a·B, or dst += a·B when acc, with a register-tiled
+// AVX2/FMA kernel over the packed B. Each element of dst is its old value
+// (or 0) plus the products over B's rows in order by fused multiply-adds, so
+// a row's result does not depend on the other rows (row workers keep the
+// same bits). It reports false, leaving dst alone, where the kernel does not
+// apply (no AVX2 and FMA); use Gemm then. It panics on a shape mismatch.
+func MulPacked(dst, a *Mat, b *Packed, acc bool) bool {
+	if a.Cols != b.K || dst.Rows != a.Rows || dst.Cols != b.N {
+		panic(fmt.Sprintf("tensor: MulPacked: %d×%d · %d×%d into %d×%d", a.Rows, a.Cols, b.K, b.N, dst.Rows, dst.Cols))
+	}
+	if a.Rows == 0 {
+		return true
+	}
+	return vec.MulPacked(dst.Data, a.Data, b.Data, a.Rows, b.N, b.K, a.Cols, dst.Cols, acc)
+}

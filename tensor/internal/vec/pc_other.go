@@ -21,3 +21,10 @@ func MulSmallN(c, a, bt, bias []float32, m, k, n int) bool { return false }
 // ReLU is the vector kernel's stand-in where there is none: it writes
 // nothing and returns 0.
 func ReLU(y, dy, x []float32) int { return 0 }
+
+// MulPacked is the vector kernel's stand-in where there is none: it
+// reports false.
+func MulPacked(c, a, bp []float32, m, n, k, lda, ldc int, acc bool) bool { return false }
+
+// HasFMA reports false: there are no vector kernels here.
+func HasFMA() bool { return false }
