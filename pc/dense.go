@@ -163,15 +163,18 @@ func (d *Dense) backRows(dx, dy *tensor.Mat) {
 	tensor.Gemm(dx, false, false, 1, dy, d.Lin.W.Val, 0)
 }
 
-// packW makes the packed Wᵀ and W current (a narrow map, or a machine
-// without the packed kernel, uses neither).
+// packW makes the packed Wᵀ and W current. A narrow map uses neither, nor
+// does a machine without the packed kernel, nor a model run on one
+// goroutine with a BLAS given more than one thread (tensor.SetThreads),
+// whose threaded products are then faster than the one-thread kernel (with
+// row workers, InferConfig.Workers, each worker's products use the kernel).
 func (d *Dense) packW() {
 	if d.packed {
 		return
 	}
 	d.packed = true
 	d.pfOK, d.pbOK = false, false
-	if d.narrow() || !tensor.CanMulPacked() {
+	if d.narrow() || !tensor.CanMulPacked() || (tensor.Threads() > 1 && d.workers <= 1) {
 		return
 	}
 	_, d.pfOK = tensor.Pack(&d.pf, d.Lin.W.Val, true)

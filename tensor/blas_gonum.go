@@ -19,3 +19,6 @@ func BLAS() string { return "gonum" }
 // previous setting. The pure-Go path is single-threaded per call, so it is a
 // no-op there that returns 1.
 func SetThreads(n int) int { return 1 }
+
+// Threads returns 1: the pure-Go path has no thread setting (SetThreads).
+func Threads() int { return 1 }

@@ -32,3 +32,6 @@ func SetThreads(n int) int {
 	C.openblas_set_num_threads(C.int(n))
 	return prev
 }
+
+// Threads returns the number of threads OpenBLAS may use.
+func Threads() int { return int(C.openblas_get_num_threads()) }
