@@ -3,13 +3,15 @@ package main
 import (
 	"github.com/spf13/cobra"
 	"github.com/vfe-go/vfe/experiment"
+	"github.com/vfe-go/vfe/tensor"
 )
 
 func newExperimentAblateCmd() *cobra.Command {
 	var (
-		cfg  experiment.AblateConfig
-		out  string
-		mask string
+		cfg     experiment.AblateConfig
+		out     string
+		mask    string
+		threads int
 	)
 	cmd := &cobra.Command{
 		Use:   "ablate",
@@ -37,6 +39,10 @@ resumes a killed study.`,
 			if mask != "" {
 				cfg.Wrappers = append(cfg.Wrappers, "mask="+mask)
 			}
+			if threads < 1 {
+				return usagef("--blas-threads must be ≥ 1")
+			}
+			defer tensor.SetThreads(tensor.SetThreads(threads))
 			_, err := experiment.Ablate(cmd.Context(), cfg, out, cmd.OutOrStdout())
 			if err == nil {
 				cmd.Printf("report: %s/report.md\n", out)
@@ -52,5 +58,6 @@ resumes a killed study.`,
 	fl.StringArrayVar(&cfg.Base, "set", nil, "override applied to every variant, key=value (repeatable)")
 	fl.IntVar(&cfg.EvalEpisodes, "eval-episodes", 10, "episodes of the final evaluation")
 	fl.StringVar(&out, "out", "", "study directory (required)")
+	fl.IntVar(&threads, "blas-threads", 1, "BLAS threads (the networks are small: 1 is fastest)")
 	return cmd
 }
