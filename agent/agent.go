@@ -132,8 +132,8 @@ func newAgent(cfg Config, obs, act env.Space, rng *rand.Rand) (*Agent, error) {
 		// weights with gain √2, policy head 0.01, value head 1, zero biases.
 		a.Actor = mlp(a.polIn, a.nAct, nn.InitTorch)
 		a.V = mlp(a.polIn, 1, nn.InitTorch)
-		orthoInit(rng, a.Actor, 0.01)
-		orthoInit(rng, a.V, 1)
+		nn.OrthoInit(rng, a.Actor, 0.01)
+		nn.OrthoInit(rng, a.V, 1)
 		a.named = append(a.named, w.Params()...)
 		a.named = append(a.named, nn.NamedParams("actor", a.Actor)...)
 		a.named = append(a.named, nn.NamedParams("v", a.V)...)
@@ -235,19 +235,6 @@ func (a *Agent) Load(ts []nn.NamedTensor) error {
 		nn.CopyParams(a.Q2t.Params(), a.Q2.Params())
 	}
 	return nil
-}
-
-// orthoInit gives the Linears of m orthogonal weights, gain √2 for the
-// hidden ones and last for the output one, and zero biases.
-func orthoInit(rng *rand.Rand, m *nn.Sequential, last float64) {
-	ls := m.Linears()
-	for i, l := range ls {
-		g := math.Sqrt2
-		if i == len(ls)-1 {
-			g = last
-		}
-		nn.InitOrthogonal.Apply(rng, l, g)
-	}
 }
 
 // ensureAct sizes the acting memory for b rows, zeroing it when it changes.

@@ -219,3 +219,19 @@ func Orthogonal(rng *rand.Rand, w *tensor.Mat, gain float64) *tensor.Mat {
 	}
 	return w
 }
+
+// OrthoInit initialises the Linears of m as Stable-Baselines3's ortho_init
+// and CleanRL's layer_init do for policy-gradient networks: orthogonal
+// weights with gain √2 for every hidden layer and gain last for the output
+// layer (0.01 for a policy head, 1 for a value head), zero biases. Draws
+// come from rng in layer order.
+func OrthoInit(rng *rand.Rand, m *Sequential, last float64) {
+	ls := m.Linears()
+	for i, l := range ls {
+		g := math.Sqrt2
+		if i == len(ls)-1 {
+			g = last
+		}
+		InitOrthogonal.Apply(rng, l, g)
+	}
+}

@@ -219,3 +219,46 @@ func TestNewMLP(t *testing.T) {
 		}
 	})
 }
+
+func TestOrthoInit_GainsAndZeroBiases(t *testing.T) {
+	rng := testrand.New(4)
+	m := NewMLP(rng, []int{6, 8, 8, 3}, tensor.Tanh, tensor.Identity, InitTorch)
+	OrthoInit(rng, m, 0.01)
+	for k, l := range m.Linears() {
+		g := math.Sqrt2
+		if k == 2 {
+			g = 0.01
+		}
+		for _, b := range l.B.Val.Data {
+			if b != 0 {
+				t.Fatalf("layer %d has bias %v, want 0", k, b)
+			}
+		}
+		// Orthogonal up to the gain: W·Wᵀ = g²·I when W has no more rows
+		// than columns, Wᵀ·W = g²·I otherwise.
+		w := l.W.Val
+		r, c := w.Rows, w.Cols
+		small := min(r, c)
+		for i := 0; i < small; i++ {
+			for j := 0; j < small; j++ {
+				var s float64
+				if r <= c {
+					for k2 := 0; k2 < c; k2++ {
+						s += float64(w.At(i, k2)) * float64(w.At(j, k2))
+					}
+				} else {
+					for k2 := 0; k2 < r; k2++ {
+						s += float64(w.At(k2, i)) * float64(w.At(k2, j))
+					}
+				}
+				want := 0.0
+				if i == j {
+					want = g * g
+				}
+				if math.Abs(s-want) > 1e-5*math.Max(1, g*g) {
+					t.Fatalf("layer %d: (W Wᵀ)[%d][%d] = %v, want %v", k, i, j, s, want)
+				}
+			}
+		}
+	}
+}

@@ -78,8 +78,8 @@ func newAgent(cfg Config, obs, act env.Space, rng *rand.Rand) (*Agent, error) {
 	a.Actor = nn.NewMLP(rng, sizes(a.outDim), cfg.Activation, tensor.Identity, nn.InitTorch)
 	a.Critic = nn.NewMLP(rng, sizes(1), cfg.Activation, tensor.Identity, nn.InitTorch)
 	if cfg.OrthoInit {
-		orthoInit(rng, a.Actor, 0.01)
-		orthoInit(rng, a.Critic, 1)
+		nn.OrthoInit(rng, a.Actor, 0.01)
+		nn.OrthoInit(rng, a.Critic, 1)
 	}
 	if !a.discrete {
 		a.LogStd = nn.NewParam("log_std", 1, a.outDim)
@@ -89,20 +89,6 @@ func newAgent(cfg Config, obs, act env.Space, rng *rand.Rand) (*Agent, error) {
 		a.norm = newObsNorm(a.obsDim)
 	}
 	return a, nil
-}
-
-// orthoInit gives the hidden Linears of m orthogonal weights with gain √2
-// and the last one gain last, all biases 0 (SB3's ActorCriticPolicy with
-// ortho_init, CleanRL's layer_init).
-func orthoInit(rng *rand.Rand, m *nn.Sequential, last float64) {
-	ls := m.Linears()
-	for i, l := range ls {
-		g := math.Sqrt2
-		if i == len(ls)-1 {
-			g = last
-		}
-		nn.InitOrthogonal.Apply(rng, l, g)
-	}
 }
 
 // Discrete reports whether the agent acts in a Discrete space.

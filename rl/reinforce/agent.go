@@ -3,7 +3,6 @@ package reinforce
 import (
 	"errors"
 	"fmt"
-	"math"
 	"math/rand/v2"
 
 	"github.com/vfe-go/vfe/dist"
@@ -70,30 +69,16 @@ func newAgent(cfg Config, obs, act env.Space, rng *rand.Rand) (*Agent, error) {
 	}
 	sizes := func(out int) []int { return append(append([]int{a.obsDim}, cfg.Hidden...), out) }
 	a.Actor = nn.NewMLP(rng, sizes(a.outDim), cfg.Activation, tensor.Identity, nn.InitTorch)
-	orthoInit(rng, a.Actor, 0.01)
+	nn.OrthoInit(rng, a.Actor, 0.01)
 	if cfg.Baseline {
 		a.Critic = nn.NewMLP(rng, sizes(1), cfg.Activation, tensor.Identity, nn.InitTorch)
-		orthoInit(rng, a.Critic, 1)
+		nn.OrthoInit(rng, a.Critic, 1)
 	}
 	if !a.discrete {
 		a.LogStd = nn.NewParam("log_std", 1, a.outDim)
 		a.LogStd.Val.Fill(float32(cfg.LogStdInit))
 	}
 	return a, nil
-}
-
-// orthoInit gives the hidden Linears of m orthogonal weights with gain √2
-// and the last one gain last, biases 0 (as SB3 and CleanRL initialise
-// policy-gradient networks).
-func orthoInit(rng *rand.Rand, m *nn.Sequential, last float64) {
-	ls := m.Linears()
-	for i, l := range ls {
-		g := math.Sqrt2
-		if i == len(ls)-1 {
-			g = last
-		}
-		nn.InitOrthogonal.Apply(rng, l, g)
-	}
 }
 
 // PolicyParams returns the actor's parameters and log σ.
