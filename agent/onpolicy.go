@@ -74,8 +74,8 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 	rollout := T * N
 	iters := (cfg.Steps + rollout - 1) / rollout
 	buf := rl.NewRolloutBuffer(T, N, a.polIn, 1)
-	mem := newReplay(cfg.BufferSize, a.sDim, a.actIn, od, 1)
-	held := newReplay(1000, a.sDim, a.actIn, od, 1)
+	m := newMemory(a, cfg.BufferSize, N, 1)
+	mem, held := m.main, m.held
 	l.mem = mem
 	a.training = true
 	defer func() { a.training = false }()
@@ -89,20 +89,14 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 	x := tensor.New(N, od)
 	ctxS, ctxA := tensor.New(N, a.sDim), tensor.New(N, a.actIn)
 	actions := tensor.New(N, 1)
-	enc := make([]float32, a.actIn)
-	lastSlot := make([]int, N)
-	for i := range lastSlot {
-		lastSlot[i] = -1
-	}
 	evalEvery := opts.EvalEvery
 	episodes := opts.EvalEpisodes
 	if episodes <= 0 {
 		episodes = 10
 	}
 	start := time.Now()
-	var recent []float64
 	var energyObs, energyTrans, iterSum, valueSum, zSq, infoSum float64
-	var nPerceive, stored int
+	var nPerceive int
 	nextLog, nextEval := cfg.LogEvery, evalEvery
 	step := 0
 	for it := 0; it < iters; it++ {
@@ -175,41 +169,11 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 				}
 			}
 			buf.Add(st.pin.Data, actions.Data, s.logp, s.vals, s.rew, vec.Terminated, vec.Truncated, s.finVals)
-			for i := range N {
-				xn := vec.Obs[i*od : (i+1)*od]
-				done := vec.Terminated[i] || vec.Truncated[i]
-				if done {
-					xn = vec.FinalObs[i*od : (i+1)*od]
-				}
-				a.encodeAction(enc, actions.Row(i))
-				target := mem
-				if stored%10 == 9 {
-					target = held // every 10th transition is held out for wm/obs_error
-				}
-				stored++
-				prev := lastSlot[i]
-				if target != mem {
-					prev = -1
-				}
-				slot := target.add(ctxS.Row(i), ctxA.Row(i), x.Row(i), actions.Row(i), enc, vec.Rewards[i], xn, vec.Terminated[i], prev)
-				lastSlot[i] = -1 // the next transition's predecessor, when it is in mem
-				if target == mem && !done {
-					lastSlot[i] = slot
-				}
-				if done {
-					a.Reset(i)
-					recent = append(recent, vec.EpisodeReturn[i])
-					if len(recent) > 20 {
-						recent = recent[1:]
-					}
-					if err := logger.Log(step, rl.Metric{Key: "charts/episodic_return", Value: vec.EpisodeReturn[i]},
-						rl.Metric{Key: "charts/episodic_length", Value: float64(vec.EpisodeLength[i])}); err != nil {
-						return a, err
-					}
-				}
+			if err := m.record(a, vec, ctxS, ctxA, x, actions, logger, step); err != nil {
+				return a, err
 			}
 			if opts.Progress != nil {
-				opts.Progress(step, meanOrNaN(recent))
+				opts.Progress(step, meanOrNaN(m.recent))
 			}
 		}
 		// Bootstrap values of the observations after the rollout.

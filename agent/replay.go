@@ -3,6 +3,8 @@ package agent
 import (
 	"math/rand/v2"
 
+	"github.com/vfe-go/vfe/env"
+	"github.com/vfe-go/vfe/rl"
 	"github.com/vfe-go/vfe/tensor"
 )
 
@@ -112,4 +114,66 @@ func (r *replay) sample(bt *batch, burnIn int, rng *rand.Rand) {
 			bt.chainLen[k] = n
 		}
 	}
+}
+
+// memory files the acting transitions of the training loops: every tenth in
+// a held-out buffer (for wm/obs_error), the rest in the replay, linked to
+// their episode predecessors; it resets the acting memory of rows whose
+// episode ended and keeps their returns.
+type memory struct {
+	main, held *replay
+	lastSlot   []int // per env row: the replay slot of its previous transition, or −1
+	stored     int
+	enc        []float32
+	recent     []float64 // the last 20 episode returns
+}
+
+func newMemory(a *Agent, capacity, envs, cols int) *memory {
+	m := &memory{
+		main:     newReplay(capacity, a.sDim, a.actIn, a.obsDim, cols),
+		held:     newReplay(1000, a.sDim, a.actIn, a.obsDim, cols),
+		lastSlot: make([]int, envs), enc: make([]float32, a.actIn),
+	}
+	for i := range m.lastSlot {
+		m.lastSlot[i] = -1
+	}
+	return m
+}
+
+// record stores the transitions of one vectorised step — the contexts
+// ctxS, ctxA and observations x the actions were chosen from, and vec's
+// outcome (the true final observation where an episode ended) — and logs
+// finished episodes at logStep.
+func (m *memory) record(a *Agent, vec *env.VecEnv, ctxS, ctxA, x, actions *tensor.Mat, logger rl.Logger, logStep int) error {
+	od := a.obsDim
+	for i := range m.lastSlot {
+		xn := vec.Obs[i*od : (i+1)*od]
+		done := vec.Terminated[i] || vec.Truncated[i]
+		if done {
+			xn = vec.FinalObs[i*od : (i+1)*od]
+		}
+		a.encodeAction(m.enc, actions.Row(i))
+		target, prev := m.main, m.lastSlot[i]
+		if m.stored%10 == 9 {
+			target, prev = m.held, -1 // every 10th transition is held out for wm/obs_error
+		}
+		m.stored++
+		slot := target.add(ctxS.Row(i), ctxA.Row(i), x.Row(i), actions.Row(i), m.enc, vec.Rewards[i], xn, vec.Terminated[i], prev)
+		m.lastSlot[i] = -1 // the next transition's predecessor, when it is in the replay
+		if target == m.main && !done {
+			m.lastSlot[i] = slot
+		}
+		if done {
+			a.Reset(i)
+			m.recent = append(m.recent, vec.EpisodeReturn[i])
+			if len(m.recent) > 20 {
+				m.recent = m.recent[1:]
+			}
+			if err := logger.Log(logStep, rl.Metric{Key: "charts/episodic_return", Value: vec.EpisodeReturn[i]},
+				rl.Metric{Key: "charts/episodic_length", Value: float64(vec.EpisodeLength[i])}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

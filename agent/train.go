@@ -555,8 +555,8 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 	if !a.discrete {
 		cols = a.nAct
 	}
-	buf := newReplay(cfg.BufferSize, a.sDim, a.actIn, od, cols)
-	held := newReplay(1000, a.sDim, a.actIn, od, cols)
+	m := newMemory(a, cfg.BufferSize, N, cols)
+	buf, held := m.main, m.held
 	l.mem = buf
 	a.training = true
 	defer func() { a.training = false }()
@@ -565,11 +565,6 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 	x := tensor.New(N, od)
 	ctxS, ctxA := tensor.New(N, a.sDim), tensor.New(N, a.actIn)
 	actions := tensor.New(N, cols)
-	enc := make([]float32, a.actIn)
-	lastSlot := make([]int, N)
-	for i := range lastSlot {
-		lastSlot[i] = -1
-	}
 	evalEvery := opts.EvalEvery
 	episodes := opts.EvalEpisodes
 	if episodes <= 0 {
@@ -577,11 +572,9 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 	}
 	logEvery := cfg.LogEvery
 	start := time.Now()
-	var recent []float64
 	var energyObs, energyTrans, iters, zSq float64
 	var nPerceive int
 	nextLog, nextEval := logEvery, evalEvery
-	stored := 0
 	for step := 0; step < cfg.Steps; step += N {
 		if err := ctx.Err(); err != nil {
 			return a, fmt.Errorf("agent: interrupted at step %d: %w", step, err)
@@ -600,38 +593,8 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 		zSq += tensor.SumSq(st.s.Data) / float64(len(st.s.Data))
 		nPerceive++
 		vec.Step(actions.Data)
-		for i := 0; i < N; i++ {
-			xn := vec.Obs[i*od : (i+1)*od]
-			done := vec.Terminated[i] || vec.Truncated[i]
-			if done {
-				xn = vec.FinalObs[i*od : (i+1)*od]
-			}
-			a.encodeAction(enc, actions.Row(i))
-			target := buf
-			if stored%10 == 9 {
-				target = held // every 10th transition is held out for wm/obs_error
-			}
-			stored++
-			prev := lastSlot[i]
-			if target != buf {
-				prev = -1
-			}
-			slot := target.add(ctxS.Row(i), ctxA.Row(i), x.Row(i), actions.Row(i), enc, vec.Rewards[i], xn, vec.Terminated[i], prev)
-			lastSlot[i] = -1 // the next transition's predecessor, when it is in buf
-			if target == buf && !done {
-				lastSlot[i] = slot
-			}
-			if done {
-				a.Reset(i)
-				recent = append(recent, vec.EpisodeReturn[i])
-				if len(recent) > 20 {
-					recent = recent[1:]
-				}
-				if err := logger.Log(step+N, rl.Metric{Key: "charts/episodic_return", Value: vec.EpisodeReturn[i]},
-					rl.Metric{Key: "charts/episodic_length", Value: float64(vec.EpisodeLength[i])}); err != nil {
-					return a, err
-				}
-			}
+		if err := m.record(a, vec, ctxS, ctxA, x, actions, logger, step+N); err != nil {
+			return a, err
 		}
 		if step+N >= cfg.LearningStarts && buf.n >= cfg.BatchSize && (step/N)%cfg.TrainFreq == 0 {
 			for range max(cfg.WorldSteps, 1) {
@@ -651,7 +614,7 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 			}
 		}
 		if opts.Progress != nil {
-			opts.Progress(step+N, meanOrNaN(recent))
+			opts.Progress(step+N, meanOrNaN(m.recent))
 		}
 		if step+N >= nextLog {
 			nextLog += logEvery
