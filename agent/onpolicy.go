@@ -95,8 +95,8 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 		episodes = 10
 	}
 	start := time.Now()
-	var energyObs, energyTrans, iterSum, valueSum, zSq, infoSum float64
-	var nPerceive int
+	var valueSum, infoSum float64
+	var perc perception
 	nextLog, nextEval := cfg.LogEvery, evalEvery
 	step := 0
 	for it := 0; it < iters; it++ {
@@ -119,18 +119,9 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 				return a, fmt.Errorf("agent: interrupted at step %d: %w", step, err)
 			}
 			copy(x.Data, vec.Obs)
-			ctxS.CopyFrom(st.prevS)
-			ctxA.CopyFrom(st.prevA)
-			a.Act(actions, x, false, rng)
-			if math.IsNaN(st.f.lastF) || math.IsInf(st.f.lastF, 0) {
-				return a, fmt.Errorf("agent: world-model energy diverged to %v while acting at step %d", st.f.lastF, step)
+			if err := perc.act(a, st, actions, x, ctxS, ctxA, rng, step); err != nil {
+				return a, err
 			}
-			eo, et := st.f.Energy()
-			energyObs += eo
-			energyTrans += et
-			iterSum += float64(actT(cfg))
-			zSq += tensor.SumSq(st.s.Data) / float64(len(st.s.Data))
-			nPerceive++
 			for i := range N {
 				s.idx[i] = int(actions.Data[i])
 			}
@@ -197,18 +188,14 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 			for nextLog <= step {
 				nextLog += cfg.LogEvery
 			}
-			n := float64(max(nPerceive, 1))
-			ms := []rl.Metric{
-				{Key: "charts/sps", Value: float64(step) / time.Since(start).Seconds()},
-				{Key: "charts/infer_iters", Value: iterSum / n},
-				{Key: "wm/z_rms", Value: math.Sqrt(zSq / n)},
-				{Key: "transition", Value: energyTrans / n},
-				{Key: "observation", Value: energyObs / n},
+			pm, n := perc.metrics()
+			ms := append([]rl.Metric{{Key: "charts/sps", Value: float64(step) / time.Since(start).Seconds()}}, pm...)
+			ms = append(ms, []rl.Metric{
 				{Key: "value", Value: -cfg.Beta * valueSum / (n * float64(N))},
 				{Key: "perception_entropy", Value: 0},
 				{Key: "charts/learning_rate", Value: cfg.LR * frac},
-			}
-			f := (energyTrans+energyObs)/n - cfg.Beta*valueSum/(n*float64(N))
+			}...)
+			f := (perc.trans+perc.obs)/n - cfg.Beta*valueSum/(n*float64(N))
 			for _, k := range []string{"drift", "policy_entropy"} {
 				v := l.avg(k)
 				ms = append(ms, rl.Metric{Key: k, Value: v})
@@ -233,7 +220,7 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 			}
 			clear(l.stats)
 			clear(l.count)
-			energyObs, energyTrans, iterSum, valueSum, zSq, infoSum, nPerceive = 0, 0, 0, 0, 0, 0, 0
+			valueSum, infoSum, perc = 0, 0, perception{}
 		}
 		if evalEvery > 0 && step >= nextEval {
 			for nextEval <= step {

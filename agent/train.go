@@ -572,26 +572,16 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 	}
 	logEvery := cfg.LogEvery
 	start := time.Now()
-	var energyObs, energyTrans, iters, zSq float64
-	var nPerceive int
+	var perc perception
 	nextLog, nextEval := logEvery, evalEvery
 	for step := 0; step < cfg.Steps; step += N {
 		if err := ctx.Err(); err != nil {
 			return a, fmt.Errorf("agent: interrupted at step %d: %w", step, err)
 		}
 		copy(x.Data, vec.Obs)
-		ctxS.CopyFrom(st.prevS)
-		ctxA.CopyFrom(st.prevA)
-		a.Act(actions, x, false, rng)
-		if math.IsNaN(st.f.lastF) || math.IsInf(st.f.lastF, 0) {
-			return a, fmt.Errorf("agent: world-model energy diverged to %v while acting at step %d", st.f.lastF, step)
+		if err := perc.act(a, st, actions, x, ctxS, ctxA, rng, step); err != nil {
+			return a, err
 		}
-		eo, et := st.f.Energy()
-		energyObs += eo
-		energyTrans += et
-		iters += float64(actT(cfg))
-		zSq += tensor.SumSq(st.s.Data) / float64(len(st.s.Data))
-		nPerceive++
 		vec.Step(actions.Data)
 		if err := m.record(a, vec, ctxS, ctxA, x, actions, logger, step+N); err != nil {
 			return a, err
@@ -618,14 +608,9 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 		}
 		if step+N >= nextLog {
 			nextLog += logEvery
-			ms := []rl.Metric{
-				{Key: "charts/sps", Value: float64(step+N) / time.Since(start).Seconds()},
-				{Key: "charts/infer_iters", Value: iters / float64(max(nPerceive, 1))},
-				{Key: "wm/z_rms", Value: math.Sqrt(zSq / float64(max(nPerceive, 1)))},
-				{Key: "transition", Value: energyTrans / float64(max(nPerceive, 1))},
-				{Key: "observation", Value: energyObs / float64(max(nPerceive, 1))},
-			}
-			f := energyTrans/float64(max(nPerceive, 1)) + energyObs/float64(max(nPerceive, 1))
+			pm, n := perc.metrics()
+			ms := append([]rl.Metric{{Key: "charts/sps", Value: float64(step+N) / time.Since(start).Seconds()}}, pm...)
+			f := perc.trans/n + perc.obs/n
 			for _, k := range []string{"value", "drift", "policy_entropy"} {
 				v := l.avg(k)
 				ms = append(ms, rl.Metric{Key: k, Value: v})
@@ -647,7 +632,7 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 			}
 			clear(l.stats)
 			clear(l.count)
-			energyObs, energyTrans, iters, zSq, nPerceive = 0, 0, 0, 0, 0
+			perc = perception{}
 		}
 		if evalEvery > 0 && step+N >= nextEval {
 			nextEval += evalEvery
@@ -758,4 +743,43 @@ func actT(c Config) int {
 		return c.World.T
 	}
 	return c.ActT
+}
+
+// perception accumulates the acting-time perception statistics of the
+// training loops between log rows: the energies of terms (a) and (b), the
+// inference iterations and the latents' mean square.
+type perception struct {
+	obs, trans, iters, zSq float64
+	n                      int
+}
+
+// act remembers each row's context (z_{t−1}, a_{t−1}) in ctxS, ctxA, acts on
+// the observations x (Agent.Act, sampling) and accumulates the statistics;
+// it reports a non-finite energy as divergence at step.
+func (p *perception) act(a *Agent, st *actState, actions, x, ctxS, ctxA *tensor.Mat, rng *rand.Rand, step int) error {
+	ctxS.CopyFrom(st.prevS)
+	ctxA.CopyFrom(st.prevA)
+	a.Act(actions, x, false, rng)
+	if math.IsNaN(st.f.lastF) || math.IsInf(st.f.lastF, 0) {
+		return fmt.Errorf("agent: world-model energy diverged to %v while acting at step %d", st.f.lastF, step)
+	}
+	eo, et := st.f.Energy()
+	p.obs += eo
+	p.trans += et
+	p.iters += float64(actT(a.Cfg))
+	p.zSq += tensor.SumSq(st.s.Data) / float64(len(st.s.Data))
+	p.n++
+	return nil
+}
+
+// metrics returns charts/infer_iters, wm/z_rms, transition and observation
+// averaged since the last reset, and the divisor used.
+func (p *perception) metrics() ([]rl.Metric, float64) {
+	n := float64(max(p.n, 1))
+	return []rl.Metric{
+		{Key: "charts/infer_iters", Value: p.iters / n},
+		{Key: "wm/z_rms", Value: math.Sqrt(p.zSq / n)},
+		{Key: "transition", Value: p.trans / n},
+		{Key: "observation", Value: p.obs / n},
+	}, n
 }
