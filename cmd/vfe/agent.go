@@ -118,7 +118,12 @@ the actual trajectory with the 1-step and H-step predictions to OUT-dimK.png.`,
 			w := cmd.OutOrStdout()
 			fmt.Fprintf(w, "episode of %d steps; mean squared prediction error by horizon:\n", len(im.Actual))
 			printMSE(w, im.MSE)
-			fmt.Fprintf(w, "wrote %s and %s-dimK.png\n", out, strings.TrimSuffix(out, ".png"))
+			base := strings.TrimSuffix(out, ".png")
+			if d := len(im.Actual[0]); d > 1 {
+				fmt.Fprintf(w, "wrote %s and %s-dim0.png … %s-dim%d.png\n", out, base, base, d-1)
+			} else {
+				fmt.Fprintf(w, "wrote %s and %s-dim0.png\n", out, base)
+			}
 			return nil
 		},
 	}
