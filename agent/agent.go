@@ -346,7 +346,7 @@ func (a *Agent) Act(dst, obs *tensor.Mat, deterministic bool, rng *rand.Rand) *t
 	a.rawPolicyInput(st.pin, obs, st.s)
 	if a.pnorm != nil && a.training {
 		for b := 0; b < st.pin.Rows; b++ {
-			a.pnorm.Update(st.pin.Row(b))
+			a.updateNorm(st.pin.Row(b))
 		}
 	}
 	a.normalizeInput(st.pin)
@@ -384,6 +384,25 @@ func (a *Agent) normalizeInput(m *tensor.Mat) {
 			r[i] = float32(min(max(z, -10), 10))
 		}
 	}
+}
+
+// updateNorm merges one raw policy input into the running statistics: all
+// samples alike (Chan et al.'s formula, wrap.RunningStats) or, with
+// Cfg.PolicyNormWindow = W > 0, exponentially weighted with α = 1/W:
+// δ = x − μ, μ ← μ + αδ, σ² ← (1 − α)(σ² + αδ²).
+func (a *Agent) updateNorm(x []float32) {
+	w := a.Cfg.PolicyNormWindow
+	if w <= 0 {
+		a.pnorm.Update(x)
+		return
+	}
+	al := 1 / float64(w)
+	for i, v := range x {
+		d := float64(v) - a.pnorm.Mean[i]
+		a.pnorm.Mean[i] += al * d
+		a.pnorm.Var[i] = (1 - al) * (a.pnorm.Var[i] + al*d*d)
+	}
+	a.pnorm.Count++
 }
 
 // rawPolicyInput is policyInput before normalisation.

@@ -162,6 +162,11 @@ type Config struct {
 	// VecNormalize, applied to [x_t, z_t]; saved with the weights), so that
 	// latents of any scale reach the networks at unit scale (default false).
 	PolicyNorm bool `json:"policy_norm"`
+	// PolicyNormWindow, when > 0, makes those statistics an exponential
+	// moving average with weight 1/PolicyNormWindow per input row, so that
+	// they follow latents whose scale changes during training (default 0:
+	// every row since the start weighs the same).
+	PolicyNormWindow int `json:"policy_norm_window"`
 	// GradClip is the global gradient-norm limit of every update (default 10; 0: none).
 	GradClip float64 `json:"grad_clip"`
 	// ValueGrad selects the estimator of the value term's gradient:
@@ -208,6 +213,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("agent: need 1 ≤ batch_size ≤ buffer_size, got %d and %d", c.BatchSize, c.BufferSize)
 	case c.TrainFreq < 1 || c.WorldSteps < 0 || c.PolicySteps < 0 || c.NumEnvs < 1 || c.Steps < 1 || c.LearningStarts < 0 || c.LogEvery < 1:
 		return fmt.Errorf("agent: train_freq, num_envs, steps, log_every must be ≥ 1 and world_steps, policy_steps, learning_starts ≥ 0")
+	case c.PolicyNormWindow < 0:
+		return fmt.Errorf("agent: policy_norm_window must be ≥ 0")
 	case c.BurnIn < 0:
 		return fmt.Errorf("agent: burn_in must be ≥ 0")
 	case c.ImagineHorizon < 0:

@@ -244,3 +244,36 @@ func classicSpaces(t *testing.T, id string) (env.Space, env.Space) {
 	}
 	return e.ObservationSpace(), e.ActionSpace()
 }
+
+// TestAgent_PolicyNormWindow checks the exponentially weighted statistics:
+// after a step change of the input from 0 to c, the mean after k rows is
+// c·(1 − (1 − α)^k) with α = 1/W (closed form of μ ← μ + α(c − μ)).
+func TestAgent_PolicyNormWindow(t *testing.T) {
+	cfg := smallConfig()
+	cfg.PolicyNorm = true
+	cfg.PolicyNormWindow = 10
+	a := newCartPoleAgent(t, cfg)
+	x := make([]float32, a.polIn)
+	for range 500 {
+		a.updateNorm(x) // zeros: μ → 0, σ² → 0
+	}
+	const c = 2.0
+	for i := range x {
+		x[i] = c
+	}
+	const k = 7
+	for range k {
+		a.updateNorm(x)
+	}
+	want := c * (1 - math.Pow(0.9, k))
+	if got := a.pnorm.Mean[0]; math.Abs(got-want) > 1e-9 {
+		t.Fatalf("mean after %d rows = %v, want %v", k, got, want)
+	}
+	if v := a.pnorm.Var[0]; !(v > 0) {
+		t.Fatalf("variance %v after a step change, want > 0", v)
+	}
+	cfg.PolicyNormWindow = -1
+	if err := cfg.Validate(); err == nil {
+		t.Error("a negative window was accepted")
+	}
+}
