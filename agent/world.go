@@ -478,7 +478,14 @@ func (f *Filter) gradients() {
 		}
 		f.inputGrads(c)
 	}
-	for n := 1; n <= N; n++ {
+	f.assemble()
+}
+
+// assemble writes ∂F/∂z^n_t for every latent node from its own Π·ε and the
+// input gradients din[c] of its children (computed by inputGrads).
+func (f *Filter) assemble() {
+	w := f.w
+	for n := 1; n <= w.N(); n++ {
 		g := f.grad[n]
 		g.CopyFrom(f.pe[n])
 		d := w.dims[n]
@@ -506,6 +513,9 @@ func (f *Filter) gradients() {
 // z_{t−1} is free too.
 func (f *Filter) gradientsPrev(prev []*tensor.Mat) {
 	w := f.w
+	if !f.NoObs && len(w.parents[0]) > 0 {
+		f.inputGrads(0)
+	}
 	for n := 1; n <= w.N(); n++ {
 		f.inputGrads(n) // node n's input is [z^{P(n)}_t, z^n_{t−1}, a_{t−1}]
 		off := 0
@@ -517,7 +527,7 @@ func (f *Filter) gradientsPrev(prev []*tensor.Mat) {
 			copy(prev[n].Data[b*d:(b+1)*d], f.din[n].Data[b*cols+off:b*cols+off+d])
 		}
 	}
-	f.gradients() // rebuilds every grad (inputGrads used them as scratch)
+	f.assemble() // every node's input gradient is computed once; grads are rebuilt (inputGrads used them as scratch)
 }
 
 // stateOffset is the column of node n's block in the concatenated state
