@@ -3,24 +3,69 @@ package vec
 // PackPanels writes B = b (trans false; b is k×n row-major) or B = bᵀ
 // (trans true; b is n×k row-major) in MulPacked's layout, n a multiple of
 // 16: panel p holds columns 16p … 16p+15 of B, row after row, at
-// bp[16pk:]. bp has k·n values.
+// bp[16pk:]. bp has k·n values. With AVX2 the transposing form moves 8×8
+// blocks through registers; either way the values are copied exactly.
 func PackPanels(bp, b []float32, k, n int, trans bool) {
-	for p := 0; p < n/16; p++ {
-		dst := bp[p*16*k : (p+1)*16*k]
-		if !trans {
+	if !trans {
+		for p := 0; p < n/16; p++ {
+			dst := bp[p*16*k : (p+1)*16*k]
 			for j := 0; j < k; j++ {
 				copy(dst[j*16:j*16+16], b[j*n+16*p:j*n+16*p+16])
 			}
+		}
+		return
+	}
+	k8 := k &^ 7
+	for p := 0; p < n/16; p++ {
+		dst := bp[p*16*k : (p+1)*16*k]
+		src := b[16*p*k : (16*p+16)*k]
+		// Rows 16p … 16p+7 of b become columns 0 … 7 of the panel,
+		// rows 16p+8 … 16p+15 columns 8 … 15.
+		if k8 > 0 && transposeBlocks(dst, src, k8/8, 16, k) {
+			transposeBlocks(dst[8:], src[8*k:], k8/8, 16, k)
+			packTransScalar(dst, src, k, k8)
 			continue
 		}
-		// Sixteen rows of b are read side by side, so that each of their
-		// cache lines serves sixteen consecutive j.
-		src := b[16*p*k : (16*p+16)*k]
-		for j := 0; j < k; j++ {
-			d := dst[j*16 : j*16+16]
-			for c := range d {
-				d[c] = src[c*k+j]
-			}
+		packTransScalar(dst, src, k, 0)
+	}
+}
+
+// packTransScalar writes rows j0 … k−1 of a transposed panel: dst[16j+c] =
+// src[ck+j] for the sixteen rows c of src (each of length k).
+func packTransScalar(dst, src []float32, k, j0 int) {
+	// Sixteen rows of src are read side by side, so that each of their
+	// cache lines serves sixteen consecutive j.
+	for j := j0; j < k; j++ {
+		d := dst[j*16 : j*16+16]
+		for c := range d {
+			d[c] = src[c*k+j]
+		}
+	}
+}
+
+// Transpose writes dst = srcᵀ for src rows×cols (row stride ldsrc) into dst
+// cols×rows (row stride lddst). With AVX2 it moves 8×8 blocks through
+// registers; either way the values are copied exactly.
+func Transpose(dst, src []float32, rows, cols, lddst, ldsrc int) {
+	if rows < 1 || cols < 1 {
+		return
+	}
+	r8, c8 := rows&^7, cols&^7
+	done := 0 // rows 0 … done−1 have columns 0 … c8−1 written
+	if r8 > 0 && c8 > 0 && transposeBlocks(dst, src, c8/8, lddst, ldsrc) {
+		for i := 8; i < r8; i += 8 {
+			transposeBlocks(dst[i:], src[i*ldsrc:], c8/8, lddst, ldsrc)
+		}
+		done = r8
+	}
+	for i := 0; i < rows; i++ {
+		j0 := 0
+		if i < done {
+			j0 = c8
+		}
+		s := src[i*ldsrc : i*ldsrc+cols]
+		for j := j0; j < cols; j++ {
+			dst[j*lddst+i] = s[j]
 		}
 	}
 }
