@@ -6,6 +6,7 @@ import (
 
 	"github.com/vfe-go/vfe/env"
 	"github.com/vfe-go/vfe/env/classic"
+	"github.com/vfe-go/vfe/nn"
 	"github.com/vfe-go/vfe/rl"
 )
 
@@ -129,5 +130,75 @@ func TestAgent_Imagine(t *testing.T) {
 	out := t.TempDir() + "/imagine.png"
 	if err := im.WritePNG(out); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestTrain_WorldLRStepsStopsTheMStep trains the same seed for two budgets
+// with world_lr_steps below the shorter one and no annealing, so that the
+// runs agree step for step up to the shorter budget: the world models must
+// then be equal bit for bit (no M-step after world_lr_steps) while the
+// policies differ (they kept learning). Without world_lr_steps the world
+// models differ too, so the comparison can fail.
+func TestTrain_WorldLRStepsStopsTheMStep(t *testing.T) {
+	for _, vg := range []string{ValueGradAmortised, ValueGradPolicy} {
+		t.Run(vg, func(t *testing.T) {
+			train := func(steps, worldSteps int) *Agent {
+				cfg := smallConfig()
+				cfg.ValueGrad = vg
+				cfg.PG.Anneal = false
+				cfg.Steps = steps
+				cfg.WorldLRSteps = worldSteps
+				a, err := Train(cfg, 5, rl.TrainOptions{MakeEnv: maker("CartPole-v1"), EvalEpisodes: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return a
+			}
+			world := func(a *Agent) []*nn.Param {
+				var ps []*nn.Param
+				for _, p := range a.World.Params() {
+					ps = append(ps, p.Param)
+				}
+				return ps
+			}
+			same := func(a, b []*nn.Param) bool {
+				for i := range a {
+					for j, v := range a[i].Val.Data {
+						if math.Float32bits(v) != math.Float32bits(b[i].Val.Data[j]) {
+							return false
+						}
+					}
+				}
+				return true
+			}
+			actor := func(a *Agent) []*nn.Param { return a.Actor.Params() }
+			short, long := train(320, 160), train(640, 160)
+			if !same(world(short), world(long)) {
+				t.Error("the world model changed after world_lr_steps")
+			}
+			if same(actor(short), actor(long)) {
+				t.Error("the policy stopped learning too")
+			}
+			if same(world(train(320, 0)), world(train(640, 0))) {
+				t.Error("without world_lr_steps the world models agree: the test cannot fail")
+			}
+		})
+	}
+}
+
+func TestConfig_WorldFrac(t *testing.T) {
+	c := DefaultConfig()
+	if got := c.worldFrac(500, 0.25); got != 0.25 {
+		t.Errorf("without world_lr_steps: %v, want the policy's fraction 0.25", got)
+	}
+	c.WorldLRSteps = 1000
+	for _, tc := range []struct{ step, want float64 }{{0, 1}, {250, 0.75}, {1000, 0}, {5000, 0}} {
+		if got := c.worldFrac(int(tc.step), 1); got != tc.want {
+			t.Errorf("step %v: %v, want %v (linear decay to 0 at 1000)", tc.step, got, tc.want)
+		}
+	}
+	c.WorldLRSteps = -1
+	if c.Validate() == nil {
+		t.Error("negative world_lr_steps accepted")
 	}
 }

@@ -109,6 +109,12 @@ type Config struct {
 	// shrink the latents while the networks reading them grow without
 	// bound; the prior pins that scale (default 1e-3; 0: none).
 	WorldPrior float64 `json:"world_prior"`
+	// WorldLRSteps, when > 0, decays the world model's learning rate
+	// linearly from WorldLR to 0 over the first WorldLRSteps env steps; the
+	// M-step then stops and the latents the policy reads keep their meaning
+	// (perception goes on with the learned model). 0 (the default): the
+	// rate decays with the policy's under PG.Anneal, else stays at WorldLR.
+	WorldLRSteps int `json:"world_lr_steps"`
 	// Tau is the Polyak rate τ of the target critics (default 0.005).
 	Tau float64 `json:"tau"`
 	// BufferSize is the replay capacity in transitions (default 100000);
@@ -180,6 +186,16 @@ type Config struct {
 	Activation tensor.Act `json:"activation"`
 }
 
+// worldFrac is the fraction of WorldLR the M-step uses after step env
+// steps, given the fraction frac of the other learning rates: the linear
+// decay of WorldLRSteps when set, else frac.
+func (c Config) worldFrac(step int, frac float64) float64 {
+	if c.WorldLRSteps > 0 {
+		return max(0, 1-float64(step)/float64(c.WorldLRSteps))
+	}
+	return frac
+}
+
 // DefaultConfig returns the defaults above.
 func DefaultConfig() Config {
 	return Config{
@@ -213,6 +229,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("agent: need 1 ≤ batch_size ≤ buffer_size, got %d and %d", c.BatchSize, c.BufferSize)
 	case c.TrainFreq < 1 || c.WorldSteps < 0 || c.PolicySteps < 0 || c.NumEnvs < 1 || c.Steps < 1 || c.LearningStarts < 0 || c.LogEvery < 1:
 		return fmt.Errorf("agent: train_freq, num_envs, steps, log_every must be ≥ 1 and world_steps, policy_steps, learning_starts ≥ 0")
+	case c.WorldLRSteps < 0:
+		return fmt.Errorf("agent: world_lr_steps %d must be ≥ 0", c.WorldLRSteps)
 	case c.PolicyNormWindow < 0:
 		return fmt.Errorf("agent: policy_norm_window must be ≥ 0")
 	case c.BurnIn < 0:

@@ -106,11 +106,13 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 		}
 		l.piOpt.(*optim.Adam).SetLR(cfg.LR * frac)
 		l.qOpt.(*optim.Adam).SetLR(cfg.CriticLR * frac)
-		// The world model settles with the policy: a policy whose step size
-		// has decayed cannot follow latents that keep moving.
-		l.wOpt.(*optim.Adam).SetLR(cfg.WorldLR * frac)
+		// The world model settles with the policy (or by world_lr_steps): a
+		// policy whose step size has decayed cannot follow latents that keep
+		// moving.
+		wfrac := cfg.worldFrac(step, frac)
+		l.wOpt.(*optim.Adam).SetLR(cfg.WorldLR * wfrac)
 		if l.rOpt != nil {
-			l.rOpt.(*optim.Adam).SetLR(cfg.WorldLR * frac)
+			l.rOpt.(*optim.Adam).SetLR(cfg.WorldLR * wfrac)
 		}
 		clip := pc.Clip * frac
 		buf.Reset()
@@ -175,7 +177,7 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 		l.pgUpdate(buf, s, clip)
 		// World-model M-steps on replayed transitions: one per TrainFreq
 		// env steps, WorldSteps each, as in the amortised loop.
-		if step >= cfg.LearningStarts && mem.n >= cfg.BatchSize && cfg.WorldSteps > 0 {
+		if step >= cfg.LearningStarts && mem.n >= cfg.BatchSize && cfg.WorldSteps > 0 && wfrac > 0 {
 			for range rollout / cfg.TrainFreq * cfg.WorldSteps {
 				mem.sample(l.bt, cfg.BurnIn, rng)
 				if err := l.perceiveBatch(true); err != nil {

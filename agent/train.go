@@ -587,9 +587,18 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 			return a, err
 		}
 		if step+N >= cfg.LearningStarts && buf.n >= cfg.BatchSize && (step/N)%cfg.TrainFreq == 0 {
+			learn := cfg.WorldSteps > 0
+			if cfg.WorldLRSteps > 0 {
+				wfrac := cfg.worldFrac(step, 1)
+				learn = learn && wfrac > 0
+				l.wOpt.(*optim.Adam).SetLR(cfg.WorldLR * wfrac)
+				if l.rOpt != nil {
+					l.rOpt.(*optim.Adam).SetLR(cfg.WorldLR * wfrac)
+				}
+			}
 			for range max(cfg.WorldSteps, 1) {
 				buf.sample(l.bt, cfg.BurnIn, rng)
-				if err := l.perceiveBatch(cfg.WorldSteps > 0); err != nil {
+				if err := l.perceiveBatch(learn); err != nil {
 					return a, fmt.Errorf("%w (update at step %d)", err, step)
 				}
 			}
