@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 
 	"gonum.org/v1/gonum/blas"
+
+	"github.com/vfe-go/vfe/tensor/internal/vec"
 )
 
 // Mat is a dense row-major float32 matrix. Data holds Rows*Cols values, row i
@@ -251,23 +253,11 @@ func GemmStrided(transA, transB bool, m, n, k int, alpha float32, a []float32, l
 }
 
 // Transpose writes dst = aᵀ (dst is a.Cols×a.Rows; nil allocates) and
-// returns dst, in cache-sized blocks. dst must not share storage with a. It
-// panics on a shape mismatch.
+// returns dst, moving 8×8 blocks through AVX2 registers where available (the
+// values are copied exactly either way). dst must not share storage with a.
+// It panics on a shape mismatch.
 func Transpose(dst, a *Mat) *Mat {
 	dst = ensure("Transpose", dst, a.Cols, a.Rows)
-	const blk = 32
-	r, c := a.Rows, a.Cols
-	for i0 := 0; i0 < r; i0 += blk {
-		i1 := min(i0+blk, r)
-		for j0 := 0; j0 < c; j0 += blk {
-			j1 := min(j0+blk, c)
-			for i := i0; i < i1; i++ {
-				row := a.Data[i*c : i*c+j1]
-				for j := j0; j < j1; j++ {
-					dst.Data[j*r+i] = row[j]
-				}
-			}
-		}
-	}
+	vec.Transpose(dst.Data, a.Data, a.Rows, a.Cols, a.Rows, a.Cols)
 	return dst
 }
