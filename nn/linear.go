@@ -7,10 +7,76 @@ import (
 // Linear is y = x·Wᵀ + b with W of shape Out×In (PyTorch's nn.Linear layout,
 // so checkpoints load there unchanged) and b of shape 1×Out. A Linear with
 // NoBias set has no b.
+//
+// By default the products go through the BLAS (tensor.Gemm). SetPacked (or
+// UsePacked for a whole network) switches a layer to register-tiled AVX2/FMA
+// products over packed operands (tensor.MulPacked), with rows split among a
+// tensor.Workers pool: faster for the 64–256-wide layers of the RL
+// algorithms, and bit-identical for any number of workers, but rounded
+// differently from the BLAS (each element is one fused multiply-add chain
+// in order). Products the kernels do not cover fall back to the BLAS.
 type Linear struct {
 	In, Out int
 	W, B    *Param // B is nil when the layer has no bias
 	x       *tensor.Mat
+	pk      *packedLinear // nil: the BLAS path
+}
+
+// packedLinear holds the packed path's pool and its reused buffers.
+type packedLinear struct {
+	w   *tensor.Workers
+	wt  *tensor.Packed // Wᵀ (In×Out) for Forward
+	wp  *tensor.Packed // W (Out×In) for BackwardInput
+	xp  *tensor.Packed // x (B×In) for BackwardParams
+	dyT *tensor.Mat    // dyᵀ (Out×B) for BackwardParams
+	xT  *tensor.Mat    // xᵀ (In×B) for BackwardParams with a narrow input
+	dyp *tensor.Packed // dy (B×Out) for BackwardParams with a narrow input
+	gT  *tensor.Mat    // (dyᵀ·x)ᵀ (In×Out) for BackwardParams with a narrow input
+	wT  *tensor.Mat    // Wᵀ (In×Out) for BackwardInput with a narrow input
+}
+
+// SetPacked turns the packed path on (on = true, with the rows of each
+// product split among w; nil w runs on the calling goroutine) or off (back
+// to the BLAS). The packed path applies where tensor.CanMulPacked reports
+// true and, per product, where the packed operand's column count is a
+// multiple of 16 (Out for Forward, In for both backward products). Narrow
+// layers have their own forms: a forward pass to Out not a multiple of 16
+// uses tensor.MulNarrowOut (In a multiple of 8); for In not a multiple of 16
+// the input gradient uses tensor.MulNarrowOut over Wᵀ (Out a multiple of 8)
+// and the weight gradient the packed product xᵀ·dy, added transposed (Out a
+// multiple of 16). Everything else uses the BLAS as before. The pool is not
+// owned by the layer: the caller closes it.
+func (l *Linear) SetPacked(on bool, w *tensor.Workers) {
+	if !on {
+		l.pk = nil
+		return
+	}
+	if l.pk == nil {
+		l.pk = &packedLinear{}
+	}
+	l.pk.w = w
+}
+
+// Packed reports whether the packed path is on (SetPacked) and its pool.
+func (l *Linear) Packed() (on bool, w *tensor.Workers) {
+	if l.pk == nil {
+		return false, nil
+	}
+	return true, l.pk.w
+}
+
+// UsePacked turns the packed path on, with pool w, for every Linear in
+// layers, descending into Sequential networks (SetPacked); other layers are
+// left alone.
+func UsePacked(w *tensor.Workers, layers ...Layer) {
+	for _, l := range layers {
+		switch l := l.(type) {
+		case *Linear:
+			l.SetPacked(true, w)
+		case *Sequential:
+			UsePacked(w, l.Layers...)
+		}
+	}
 }
 
 // NewLinear returns an In×Out layer with zero weights; initialise it with an
@@ -42,6 +108,9 @@ func (l *Linear) Forward(dst, x *tensor.Mat) *tensor.Mat {
 	if dst == nil {
 		dst = tensor.New(x.Rows, l.Out)
 	}
+	if l.pk != nil && l.forwardPacked(dst, x) {
+		return dst
+	}
 	if l.B != nil {
 		// Broadcast the bias into dst, then accumulate the product onto it.
 		for i := 0; i < dst.Rows; i++ {
@@ -66,7 +135,9 @@ func (l *Linear) BackwardParams(dy *tensor.Mat) {
 	if l.x == nil {
 		panic("nn: Linear backward before Forward")
 	}
-	tensor.Gemm(l.W.Grad, true, false, 1, dy, l.x, 1)
+	if l.pk == nil || !l.paramsPacked(dy) {
+		tensor.Gemm(l.W.Grad, true, false, 1, dy, l.x, 1)
+	}
 	if l.B != nil {
 		sumRowsAdd(l.B.Grad.Data, dy)
 	}
@@ -74,7 +145,103 @@ func (l *Linear) BackwardParams(dy *tensor.Mat) {
 
 // BackwardInput returns dx = dy·W without touching gradients.
 func (l *Linear) BackwardInput(dx, dy *tensor.Mat) *tensor.Mat {
+	if l.pk != nil {
+		if r, ok := l.inputPacked(dx, dy); ok {
+			return r
+		}
+	}
 	return tensor.Gemm(dx, false, false, 1, dy, l.W.Val, 0)
+}
+
+// forwardPacked writes dst = x·Wᵀ + b by the packed kernels and reports
+// whether it could.
+func (l *Linear) forwardPacked(dst, x *tensor.Mat) bool {
+	if !tensor.CanMulPacked() || dst.Rows != x.Rows || dst.Cols != l.Out {
+		return false
+	}
+	p := l.pk
+	if l.Out%16 == 0 {
+		var ok bool
+		if p.wt, ok = tensor.Pack(p.wt, l.W.Val, true); !ok {
+			return false
+		}
+		if l.B != nil {
+			for i := 0; i < dst.Rows; i++ {
+				copy(dst.Row(i), l.B.Val.Data)
+			}
+		}
+		return p.w.MulPacked(dst, x, p.wt, l.B != nil)
+	}
+	var bias []float32
+	if l.B != nil {
+		bias = l.B.Val.Data
+	}
+	return tensor.MulNarrowOut(dst, x, l.W.Val, bias)
+}
+
+// inputPacked returns dx = dy·W by the packed kernel and whether it could.
+func (l *Linear) inputPacked(dx, dy *tensor.Mat) (*tensor.Mat, bool) {
+	if !tensor.CanMulPacked() || dy.Cols != l.Out || (l.In%16 != 0 && l.Out%8 != 0) {
+		return nil, false
+	}
+	if dx == nil {
+		dx = tensor.New(dy.Rows, l.In)
+	} else if dx.Rows != dy.Rows || dx.Cols != l.In {
+		return nil, false // Gemm panics with the shapes
+	}
+	p := l.pk
+	if l.In%16 != 0 {
+		// A narrow input (such as an observation of a few values): dx =
+		// dy·(Wᵀ)ᵀ by dot products over Out.
+		p.wT = resize(p.wT, l.In, l.Out)
+		tensor.Transpose(p.wT, l.W.Val)
+		return dx, tensor.MulNarrowOut(dx, dy, p.wT, nil)
+	}
+	var ok bool
+	if p.wp, ok = tensor.Pack(p.wp, l.W.Val, false); !ok {
+		return nil, false
+	}
+	return dx, p.w.MulPacked(dx, dy, p.wp, false)
+}
+
+// paramsPacked accumulates ∂W += dyᵀ·x by the packed kernel (dy transposed,
+// x packed) and reports whether it could.
+func (l *Linear) paramsPacked(dy *tensor.Mat) bool {
+	x := l.x
+	if !tensor.CanMulPacked() || dy.Rows != x.Rows || dy.Rows == 0 {
+		return false
+	}
+	p := l.pk
+	var ok bool
+	if l.In%16 != 0 {
+		if l.Out%16 != 0 {
+			return false
+		}
+		// A narrow input: (dyᵀ·x)ᵀ = xᵀ·dy into a buffer, added
+		// transposed.
+		if p.dyp, ok = tensor.Pack(p.dyp, dy, false); !ok {
+			return false
+		}
+		p.xT = resize(p.xT, l.In, x.Rows)
+		tensor.Transpose(p.xT, x)
+		p.gT = resize(p.gT, l.In, l.Out)
+		if !p.w.MulPacked(p.gT, p.xT, p.dyp, false) {
+			return false
+		}
+		g := l.W.Grad.Data
+		for i := 0; i < l.In; i++ {
+			for o, v := range p.gT.Row(i) {
+				g[o*l.In+i] += v
+			}
+		}
+		return true
+	}
+	if p.xp, ok = tensor.Pack(p.xp, x, false); !ok {
+		return false
+	}
+	p.dyT = resize(p.dyT, l.Out, dy.Rows)
+	tensor.Transpose(p.dyT, dy)
+	return p.w.MulPacked(l.W.Grad, p.dyT, p.xp, true)
 }
 
 // Activation applies an element-wise tensor.Act as a Layer (no parameters).
@@ -123,3 +290,11 @@ func (a *Activation) BackwardParams(dy *tensor.Mat) {}
 
 // Params returns nil.
 func (a *Activation) Params() []*Param { return nil }
+
+// resize returns m resized to r×c, allocating it when nil.
+func resize(m *tensor.Mat, r, c int) *tensor.Mat {
+	if m == nil {
+		return tensor.New(r, c)
+	}
+	return m.Resize(r, c)
+}

@@ -88,7 +88,8 @@ type Cloner interface {
 }
 
 // Clone returns a deep copy of l with the same parameter values, zeroed
-// gradients and no cached forward state (a target network). It handles
+// gradients and no cached forward state (a target network); a Linear's
+// clone keeps its packed-path setting (Linear.SetPacked). It handles
 // *Linear, *Activation, *Sequential and any Cloner, and panics on other
 // layer types.
 func Clone(l Layer) Layer {
@@ -102,6 +103,9 @@ func Clone(l Layer) Layer {
 		if l.B != nil {
 			c.B.Name = l.B.Name
 			c.B.Val.CopyFrom(l.B.Val)
+		}
+		if on, w := l.Packed(); on {
+			c.SetPacked(true, w)
 		}
 		return c
 	case *Activation:
