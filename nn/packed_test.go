@@ -43,6 +43,8 @@ func runLinear(l *Linear, x, dy *tensor.Mat) (y, dx, gw, gb *tensor.Mat) {
 // with each other (bit for bit).
 func TestLinearPacked(t *testing.T) {
 	w2, w3 := tensor.NewWorkers(2), tensor.NewWorkers(3)
+	w2.SetMinFLOPs(0)
+	w3.SetMinFLOPs(0)
 	defer w2.Close()
 	defer w3.Close()
 	for si, s := range packedShapes {
@@ -89,6 +91,7 @@ func TestLinearPacked(t *testing.T) {
 // path on (no bias and bias, widths on and off the kernels' multiples).
 func TestLinearPacked_Gradients(t *testing.T) {
 	w := tensor.NewWorkers(2)
+	w.SetMinFLOPs(0)
 	defer w.Close()
 	for i, s := range [][3]int{{5, 16, 32}, {4, 3, 16}, {6, 32, 1}, {3, 20, 5}} {
 		for _, bias := range []bool{true, false} {
@@ -107,6 +110,7 @@ func TestLinearPacked_Gradients(t *testing.T) {
 // by finite differences, and that Clone keeps the setting.
 func TestLinearPacked_MLP(t *testing.T) {
 	w := tensor.NewWorkers(2)
+	w.SetMinFLOPs(0)
 	defer w.Close()
 	net := NewMLP(testrand.New(7), []int{4, 32, 32, 1}, tensor.Tanh, tensor.Identity, InitTorch)
 	UsePacked(w, net)
@@ -132,6 +136,7 @@ func TestLinearPacked_NoAlloc(t *testing.T) {
 		t.Skip("no packed kernels: the BLAS path (the pure-Go one allocates)")
 	}
 	w := tensor.NewWorkers(2)
+	w.SetMinFLOPs(0)
 	defer w.Close()
 	net := NewMLP(testrand.New(3), []int{4, 256, 256, 1}, tensor.ReLU, tensor.Identity, InitTorch)
 	UsePacked(w, net)

@@ -33,13 +33,14 @@ type Workers struct {
 	m      int
 	blocks int
 
-	mp mulPackedTask // reused by MulPacked
+	mp       mulPackedTask // reused by MulPacked
+	minFlops int           // MulPacked splits products of at least this many FLOPs
 }
 
 // NewWorkers returns a pool of n workers (the caller counts as one, so n−1
 // goroutines are started). n ≤ 1 starts none.
 func NewWorkers(n int) *Workers {
-	w := &Workers{n: max(n, 1)}
+	w := &Workers{n: max(n, 1), minFlops: defaultMinFlops}
 	if w.n > 1 {
 		w.start = make([]chan int, w.n-1)
 		w.done = make(chan struct{}, w.n-1)
@@ -128,15 +129,24 @@ func (t *mulPackedTask) RunRows(lo, hi int) {
 	vec.MulPacked(t.dst.Data[r0*ldc:], t.a.Data[r0*lda:], t.b.Data, r1-r0, t.b.N, t.b.K, lda, ldc, t.acc)
 }
 
-// parallelFlops is the product size (2mnk) below which MulPacked does not
-// split: waking a helper costs a few microseconds.
-const parallelFlops = 1 << 20
+// defaultMinFlops is the product size (2mnk) below which MulPacked does
+// not split: waking a helper costs a few microseconds.
+const defaultMinFlops = 1 << 20
+
+// SetMinFLOPs sets the product size 2mnk below which MulPacked runs on the
+// calling goroutine (default 2²⁰; 0 splits every product of two rows or
+// more, as tests of the split want). It must not be called during a Run.
+func (w *Workers) SetMinFLOPs(f int) {
+	if w != nil {
+		w.minFlops = f
+	}
+}
 
 // MulPacked is the package-level MulPacked with the rows of a and dst
 // split among the workers. Rows are independent in the kernel, so the
 // result is bit-identical for any number of workers.
 func (w *Workers) MulPacked(dst, a *Mat, b *Packed, acc bool) bool {
-	if w == nil || w.n <= 1 || 2*a.Rows*b.N*b.K < parallelFlops || !vec.HasFMA() {
+	if w == nil || w.n <= 1 || 2*a.Rows*b.N*b.K < w.minFlops || !vec.HasFMA() {
 		return MulPacked(dst, a, b, acc)
 	}
 	if a.Cols != b.K || dst.Rows != a.Rows || dst.Cols != b.N {

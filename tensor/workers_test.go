@@ -52,6 +52,8 @@ func TestWorkersMulPackedBits(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
 	w2, w3 := NewWorkers(2), NewWorkers(3)
+	w2.SetMinFLOPs(0)
+	w3.SetMinFLOPs(0)
 	defer w2.Close()
 	defer w3.Close()
 	for _, s := range [][3]int{{1, 16, 3}, {5, 32, 7}, {64, 256, 256}, {255, 64, 64}, {256, 256, 4}, {257, 48, 100}} {
