@@ -111,12 +111,36 @@ func Pack(dst *Packed, b *Mat, trans bool) (p *Packed, ok bool) {
 	return dst, true
 }
 
+// PackPadded is Pack for any column count n ≥ 1: when n is not a multiple
+// of 16 the last panel is padded with zero columns (MulPacked writes only
+// the n real ones). It returns dst (nil allocates), reusing its storage when
+// it fits, and reports ok = false, packing nothing, only for an empty b.
+func PackPadded(dst *Packed, b *Mat, trans bool) (p *Packed, ok bool) {
+	k, n := b.Rows, b.Cols
+	if trans {
+		k, n = n, k
+	}
+	if dst == nil {
+		dst = &Packed{}
+	}
+	if n == 0 || k == 0 {
+		return dst, false
+	}
+	size := k * vec.PaddedCols(n)
+	if cap(dst.Data) < size {
+		dst.Data = make([]float32, size)
+	}
+	dst.K, dst.N, dst.Data = k, n, dst.Data[:size]
+	vec.PackPanels(dst.Data, b.Data, k, n, trans)
+	return dst, true
+}
+
 // CanMulPacked reports whether MulPacked has its kernel on this machine
 // (AVX2 and FMA on amd64).
 func CanMulPacked() bool { return vec.HasFMA() }
 
 // MulPacked writes dst = a·B, or dst += a·B when acc, with a register-tiled
-// AVX2/FMA kernel over the packed B. Each element of dst is its old value
+// AVX2/FMA kernel over B packed by Pack or PackPadded. Each element of dst is its old value
 // (or 0) plus the products over B's rows in order by fused multiply-adds, so
 // a row's result does not depend on the other rows (row workers keep the
 // same bits). It reports false, leaving dst alone, where the kernel does not

@@ -45,7 +45,8 @@ func TestWorkersRunCoversOnce(t *testing.T) {
 
 // TestWorkersMulPackedBits checks that splitting MulPacked's rows among
 // workers gives the same bits as one thread, and that both agree with Gemm
-// to float32 rounding.
+// to float32 rounding, for widths on and off the multiples of 16
+// (PackPadded).
 func TestWorkersMulPackedBits(t *testing.T) {
 	if !CanMulPacked() {
 		t.Skip("no AVX2/FMA kernel")
@@ -56,10 +57,11 @@ func TestWorkersMulPackedBits(t *testing.T) {
 	w3.SetMinFLOPs(0)
 	defer w2.Close()
 	defer w3.Close()
-	for _, s := range [][3]int{{1, 16, 3}, {5, 32, 7}, {64, 256, 256}, {255, 64, 64}, {256, 256, 4}, {257, 48, 100}} {
+	for _, s := range [][3]int{{1, 16, 3}, {5, 32, 7}, {64, 256, 256}, {255, 64, 64}, {256, 256, 4}, {257, 48, 100},
+		{256, 300, 400}, {9, 5, 256}, {7, 1, 3}, {66, 17, 30}} {
 		m, n, k := s[0], s[1], s[2]
 		a, b := New(m, k).RandN(rng, 1), New(n, k).RandN(rng, 1)
-		p, ok := Pack(nil, b, true)
+		p, ok := PackPadded(nil, b, true)
 		if !ok {
 			t.Fatal("pack failed")
 		}

@@ -9,17 +9,20 @@ func gemm4x16AVX2(c, a, bp *float32, k, lda, ldc int, acc bool)
 func gemm1x16AVX2(c, a, bp *float32, k int, acc bool)
 
 // MulPacked writes C = A·B, or C += A·B when acc, for row-major A (m×k, row
-// stride lda) and C (m×n, row stride ldc) and B packed by PackPanels (k×n, n
-// a multiple of 16), with AVX2 and FMA, and reports whether it did (false
-// without those instructions, or for k < 1). Each element of C is its old
-// value (or 0) plus A[i, j]·B[j, l] for j in order by fused multiply-adds, so
-// a row's result does not depend on the other rows.
+// stride lda) and C (m×n, row stride ldc) and B packed by PackPanels (k×n),
+// with AVX2 and FMA, and reports whether it did (false without those
+// instructions, or for k < 1). Each element of C is its old value (or 0)
+// plus A[i, j]·B[j, l] for j in order by fused multiply-adds, so a row's
+// result does not depend on the other rows. When n is not a multiple of 16
+// the last panel's tiles go through a buffer on the stack, with the same
+// arithmetic.
 func MulPacked(c, a, bp []float32, m, n, k, lda, ldc int, acc bool) bool {
-	if !hasFMA || k < 1 || n%16 != 0 || m < 1 {
+	if !hasFMA || k < 1 || n < 1 || m < 1 {
 		return false
 	}
-	_, _, _ = c[(m-1)*ldc+n-1], a[(m-1)*lda+k-1], bp[k*n-1]
-	for p := 0; p < n/16; p++ {
+	_, _, _ = c[(m-1)*ldc+n-1], a[(m-1)*lda+k-1], bp[k*PaddedCols(n)-1]
+	full := n / 16
+	for p := 0; p < full; p++ {
 		panel := &bp[p*k*16]
 		i := 0
 		for ; i+4 <= m; i += 4 {
@@ -27,6 +30,30 @@ func MulPacked(c, a, bp []float32, m, n, k, lda, ldc int, acc bool) bool {
 		}
 		for ; i < m; i++ {
 			gemm1x16AVX2(&c[i*ldc+16*p], &a[i*lda], panel, k, acc)
+		}
+	}
+	r := n - 16*full
+	if r == 0 {
+		return true
+	}
+	panel := &bp[full*k*16]
+	var tile [64]float32
+	for i := 0; i < m; i += 4 {
+		rows := min(4, m-i)
+		if acc {
+			for ii := 0; ii < rows; ii++ {
+				copy(tile[ii*16:ii*16+r], c[(i+ii)*ldc+16*full:(i+ii)*ldc+n])
+			}
+		}
+		if rows == 4 {
+			gemm4x16AVX2(&tile[0], &a[i*lda], panel, k, 4*lda, 4*16, acc)
+		} else {
+			for ii := 0; ii < rows; ii++ {
+				gemm1x16AVX2(&tile[ii*16], &a[(i+ii)*lda], panel, k, acc)
+			}
+		}
+		for ii := 0; ii < rows; ii++ {
+			copy(c[(i+ii)*ldc+16*full:(i+ii)*ldc+n], tile[ii*16:ii*16+r])
 		}
 	}
 	return true

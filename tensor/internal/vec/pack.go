@@ -1,22 +1,32 @@
 package vec
 
 // PackPanels writes B = b (trans false; b is k×n row-major) or B = bᵀ
-// (trans true; b is n×k row-major) in MulPacked's layout, n a multiple of
-// 16: panel p holds columns 16p … 16p+15 of B, row after row, at
-// bp[16pk:]. bp has k·n values. With AVX2 the transposing form moves 8×8
-// blocks through registers; either way the values are copied exactly.
+// (trans true; b is n×k row-major) in MulPacked's layout: panel p holds
+// columns 16p … 16p+15 of B, row after row, at bp[16pk:]. When n is not a
+// multiple of 16 the last panel's missing columns are zeros. bp has
+// k·PaddedCols(n) values. With AVX2 the transposing form moves 8×8 blocks
+// through registers; either way the values are copied exactly.
 func PackPanels(bp, b []float32, k, n int, trans bool) {
+	full := n / 16
 	if !trans {
-		for p := 0; p < n/16; p++ {
+		for p := 0; p < full; p++ {
 			dst := bp[p*16*k : (p+1)*16*k]
 			for j := 0; j < k; j++ {
 				copy(dst[j*16:j*16+16], b[j*n+16*p:j*n+16*p+16])
 			}
 		}
+		if r := n - 16*full; r > 0 {
+			dst := bp[full*16*k : (full+1)*16*k]
+			for j := 0; j < k; j++ {
+				d := dst[j*16 : j*16+16]
+				copy(d[:r], b[j*n+16*full:j*n+n])
+				clear(d[r:])
+			}
+		}
 		return
 	}
 	k8 := k &^ 7
-	for p := 0; p < n/16; p++ {
+	for p := 0; p < full; p++ {
 		dst := bp[p*16*k : (p+1)*16*k]
 		src := b[16*p*k : (16*p+16)*k]
 		// Rows 16p … 16p+7 of b become columns 0 … 7 of the panel,
@@ -28,7 +38,22 @@ func PackPanels(bp, b []float32, k, n int, trans bool) {
 		}
 		packTransScalar(dst, src, k, 0)
 	}
+	if r := n - 16*full; r > 0 {
+		dst := bp[full*16*k : (full+1)*16*k]
+		src := b[16*full*k : n*k]
+		for j := 0; j < k; j++ {
+			d := dst[j*16 : j*16+16]
+			for c := 0; c < r; c++ {
+				d[c] = src[c*k+j]
+			}
+			clear(d[r:])
+		}
+	}
 }
+
+// PaddedCols returns n rounded up to a multiple of 16: the column count of
+// PackPanels' layout.
+func PaddedCols(n int) int { return (n + 15) &^ 15 }
 
 // packTransScalar writes rows j0 … k−1 of a transposed panel: dst[16j+c] =
 // src[ck+j] for the sixteen rows c of src (each of length k).

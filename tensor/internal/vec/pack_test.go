@@ -109,3 +109,101 @@ func BenchmarkTranspose(b *testing.B) {
 		})
 	}
 }
+
+// TestPackPanelsPadded checks both packing forms for column counts that are
+// not multiples of 16: real columns copied, padding zero.
+func TestPackPanelsPadded(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, n := range []int{1, 2, 5, 15, 17, 300} {
+		for _, k := range []int{1, 4, 9, 64} {
+			for _, trans := range []bool{false, true} {
+				b := randSlice(rng, n*k)
+				np := PaddedCols(n)
+				bp := randSlice(rng, k*np)
+				PackPanels(bp, b, k, n, trans)
+				for l := 0; l < np; l++ {
+					for j := 0; j < k; j++ {
+						got := bp[(l/16)*16*k+j*16+l%16]
+						var want float32
+						switch {
+						case l >= n:
+						case trans:
+							want = b[l*k+j]
+						default:
+							want = b[j*n+l]
+						}
+						if got != want {
+							t.Fatalf("n=%d k=%d trans=%v: B[%d,%d] = %v, want %v", n, k, trans, j, l, got, want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestMulPackedAnyWidth checks MulPacked for column counts that are not
+// multiples of 16 against a float64 product, and that the columns of the
+// last (partial) panel get the same bits as when the same columns sit in a
+// full panel.
+func TestMulPackedAnyWidth(t *testing.T) {
+	if !HasFMA() {
+		t.Skip("no AVX2/FMA")
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	for _, m := range []int{1, 3, 4, 7, 13} {
+		for _, n := range []int{1, 5, 17, 300} {
+			for _, k := range []int{1, 8, 37} {
+				for _, acc := range []bool{false, true} {
+					a, b := randSlice(rng, m*k), randSlice(rng, k*n)
+					ldc := n + 2
+					c := randSlice(rng, m*ldc)
+					c0 := append([]float32(nil), c...)
+					bp := make([]float32, k*PaddedCols(n))
+					PackPanels(bp, b, k, n, false)
+					if !MulPacked(c, a, bp, m, n, k, k, ldc, acc) {
+						t.Fatal("MulPacked reported false")
+					}
+					// The same product with B widened to a multiple of 16
+					// columns: every real column must match bit for bit.
+					nw := PaddedCols(n)
+					bw := make([]float32, k*nw)
+					for j := 0; j < k; j++ {
+						copy(bw[j*nw:j*nw+n], b[j*n:j*n+n])
+					}
+					bwp := make([]float32, k*nw)
+					PackPanels(bwp, bw, k, nw, false)
+					cw := make([]float32, m*nw)
+					for i := 0; i < m; i++ {
+						copy(cw[i*nw:i*nw+n], c0[i*ldc:i*ldc+n])
+					}
+					MulPacked(cw, a, bwp, m, nw, k, k, nw, acc)
+					for i := 0; i < m; i++ {
+						for l := 0; l < ldc; l++ {
+							got := c[i*ldc+l]
+							if l >= n {
+								if got != c0[i*ldc+l] {
+									t.Fatalf("m=%d n=%d k=%d: wrote outside the row at column %d", m, n, k, l)
+								}
+								continue
+							}
+							if got != cw[i*nw+l] {
+								t.Fatalf("m=%d n=%d k=%d acc=%v: C[%d,%d] = %v, full-panel kernel %v", m, n, k, acc, i, l, got, cw[i*nw+l])
+							}
+							var want float64
+							if acc {
+								want = float64(c0[i*ldc+l])
+							}
+							for j := 0; j < k; j++ {
+								want += float64(a[i*k+j]) * float64(b[j*n+l])
+							}
+							if d := float64(got) - want; d > 1e-4 || d < -1e-4 {
+								t.Fatalf("m=%d n=%d k=%d acc=%v: C[%d,%d] = %v, want %v", m, n, k, acc, i, l, got, want)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
