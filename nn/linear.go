@@ -14,7 +14,7 @@ import (
 // tensor.Workers pool: faster for the 64–256-wide layers of the RL
 // algorithms, and bit-identical for any number of workers, but rounded
 // differently from the BLAS (each element is one fused multiply-add chain
-// in order). Products the kernels do not cover fall back to the BLAS.
+// in order). Without AVX2 and FMA the layer keeps the BLAS.
 type Linear struct {
 	In, Out int
 	W, B    *Param // B is nil when the layer has no bias
@@ -38,13 +38,13 @@ type packedLinear struct {
 // SetPacked turns the packed path on (on = true, with the rows of each
 // product split among w; nil w runs on the calling goroutine) or off (back
 // to the BLAS). The packed path applies where tensor.CanMulPacked reports
-// true and, per product, where the packed operand's column count is a
-// multiple of 16 (Out for Forward, In for both backward products). Narrow
-// layers have their own forms: a forward pass to Out not a multiple of 16
-// uses tensor.MulNarrowOut (In a multiple of 8); for In not a multiple of 16
-// the input gradient uses tensor.MulNarrowOut over Wᵀ (Out a multiple of 8)
-// and the weight gradient the packed product xᵀ·dy, added transposed (Out a
-// multiple of 16). Everything else uses the BLAS as before. The pool is not
+// true (elsewhere the layer keeps the BLAS): Forward packs Wᵀ
+// (tensor.PackPadded), BackwardInput packs W, BackwardParams transposes dy
+// and packs x. Narrow layers have their own forms: fewer than 16 outputs
+// (In a multiple of 8) use tensor.MulNarrowOut for Forward; fewer than 16
+// inputs use tensor.MulNarrowOut over Wᵀ for the input gradient (Out a
+// multiple of 8) and the packed product xᵀ·dy, added transposed, for the
+// weight gradient (Out ≥ 16). The pool is not
 // owned by the layer: the caller closes it.
 func (l *Linear) SetPacked(on bool, w *tensor.Workers) {
 	if !on {
@@ -156,32 +156,33 @@ func (l *Linear) BackwardInput(dx, dy *tensor.Mat) *tensor.Mat {
 // forwardPacked writes dst = x·Wᵀ + b by the packed kernels and reports
 // whether it could.
 func (l *Linear) forwardPacked(dst, x *tensor.Mat) bool {
-	if !tensor.CanMulPacked() || dst.Rows != x.Rows || dst.Cols != l.Out {
+	if !tensor.CanMulPacked() || dst.Rows != x.Rows || dst.Cols != l.Out || x.Rows == 0 {
 		return false
 	}
-	p := l.pk
-	if l.Out%16 == 0 {
-		var ok bool
-		if p.wt, ok = tensor.Pack(p.wt, l.W.Val, true); !ok {
-			return false
-		}
+	if l.Out < 16 && l.In%8 == 0 {
+		// A few outputs (a value or a few action logits): dot products.
+		var bias []float32
 		if l.B != nil {
-			for i := 0; i < dst.Rows; i++ {
-				copy(dst.Row(i), l.B.Val.Data)
-			}
+			bias = l.B.Val.Data
 		}
-		return p.w.MulPacked(dst, x, p.wt, l.B != nil)
+		return tensor.MulNarrowOut(dst, x, l.W.Val, bias)
 	}
-	var bias []float32
+	p := l.pk
+	var ok bool
+	if p.wt, ok = tensor.PackPadded(p.wt, l.W.Val, true); !ok {
+		return false
+	}
 	if l.B != nil {
-		bias = l.B.Val.Data
+		for i := 0; i < dst.Rows; i++ {
+			copy(dst.Row(i), l.B.Val.Data)
+		}
 	}
-	return tensor.MulNarrowOut(dst, x, l.W.Val, bias)
+	return p.w.MulPacked(dst, x, p.wt, l.B != nil)
 }
 
-// inputPacked returns dx = dy·W by the packed kernel and whether it could.
+// inputPacked returns dx = dy·W by the packed kernels and whether it could.
 func (l *Linear) inputPacked(dx, dy *tensor.Mat) (*tensor.Mat, bool) {
-	if !tensor.CanMulPacked() || dy.Cols != l.Out || (l.In%16 != 0 && l.Out%8 != 0) {
+	if !tensor.CanMulPacked() || dy.Cols != l.Out || dy.Rows == 0 {
 		return nil, false
 	}
 	if dx == nil {
@@ -190,7 +191,7 @@ func (l *Linear) inputPacked(dx, dy *tensor.Mat) (*tensor.Mat, bool) {
 		return nil, false // Gemm panics with the shapes
 	}
 	p := l.pk
-	if l.In%16 != 0 {
+	if l.In < 16 && l.Out%8 == 0 {
 		// A narrow input (such as an observation of a few values): dx =
 		// dy·(Wᵀ)ᵀ by dot products over Out.
 		p.wT = resize(p.wT, l.In, l.Out)
@@ -198,14 +199,14 @@ func (l *Linear) inputPacked(dx, dy *tensor.Mat) (*tensor.Mat, bool) {
 		return dx, tensor.MulNarrowOut(dx, dy, p.wT, nil)
 	}
 	var ok bool
-	if p.wp, ok = tensor.Pack(p.wp, l.W.Val, false); !ok {
+	if p.wp, ok = tensor.PackPadded(p.wp, l.W.Val, false); !ok {
 		return nil, false
 	}
 	return dx, p.w.MulPacked(dx, dy, p.wp, false)
 }
 
-// paramsPacked accumulates ∂W += dyᵀ·x by the packed kernel (dy transposed,
-// x packed) and reports whether it could.
+// paramsPacked accumulates ∂W += dyᵀ·x by the packed kernel and reports
+// whether it could.
 func (l *Linear) paramsPacked(dy *tensor.Mat) bool {
 	x := l.x
 	if !tensor.CanMulPacked() || dy.Rows != x.Rows || dy.Rows == 0 {
@@ -213,13 +214,10 @@ func (l *Linear) paramsPacked(dy *tensor.Mat) bool {
 	}
 	p := l.pk
 	var ok bool
-	if l.In%16 != 0 {
-		if l.Out%16 != 0 {
-			return false
-		}
-		// A narrow input: (dyᵀ·x)ᵀ = xᵀ·dy into a buffer, added
-		// transposed.
-		if p.dyp, ok = tensor.Pack(p.dyp, dy, false); !ok {
+	if l.In < 16 && l.Out >= 16 {
+		// A narrow input: (dyᵀ·x)ᵀ = xᵀ·dy, In rows of Out columns,
+		// into a buffer, added transposed.
+		if p.dyp, ok = tensor.PackPadded(p.dyp, dy, false); !ok {
 			return false
 		}
 		p.xT = resize(p.xT, l.In, x.Rows)
@@ -236,7 +234,8 @@ func (l *Linear) paramsPacked(dy *tensor.Mat) bool {
 		}
 		return true
 	}
-	if p.xp, ok = tensor.Pack(p.xp, x, false); !ok {
+	// dyᵀ (Out×B) times x packed (B×In), accumulated onto ∂W.
+	if p.xp, ok = tensor.PackPadded(p.xp, x, false); !ok {
 		return false
 	}
 	p.dyT = resize(p.dyT, l.Out, dy.Rows)

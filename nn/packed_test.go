@@ -15,6 +15,7 @@ import (
 var packedShapes = [][3]int{
 	{1, 16, 16}, {3, 32, 48}, {7, 4, 256}, {64, 256, 256}, {256, 64, 64},
 	{257, 256, 1}, {5, 256, 2}, {9, 24, 16}, {13, 3, 5}, {256, 256, 4}, {33, 17, 32},
+	{256, 400, 300}, {31, 300, 1}, {6, 3, 400}, {10, 20, 12},
 }
 
 func closeMat(t *testing.T, what string, got, want *tensor.Mat) {
@@ -138,16 +139,18 @@ func TestLinearPacked_NoAlloc(t *testing.T) {
 	w := tensor.NewWorkers(2)
 	w.SetMinFLOPs(0)
 	defer w.Close()
-	net := NewMLP(testrand.New(3), []int{4, 256, 256, 1}, tensor.ReLU, tensor.Identity, InitTorch)
-	UsePacked(w, net)
-	x, dy := randMat(1, 256, 4, 1), randMat(2, 256, 1, 1)
-	y, dx := tensor.New(256, 1), tensor.New(256, 4)
-	step := func() {
-		net.Forward(y, x)
-		net.Backward(dx, dy)
-	}
-	step()
-	if n := testing.AllocsPerRun(20, step); n != 0 {
-		t.Fatalf("%v allocations per step", n)
+	for _, sizes := range [][]int{{4, 256, 256, 1}, {3, 400, 300, 1}} {
+		net := NewMLP(testrand.New(3), sizes, tensor.ReLU, tensor.Identity, InitTorch)
+		UsePacked(w, net)
+		x, dy := randMat(1, 256, sizes[0], 1), randMat(2, 256, 1, 1)
+		y, dx := tensor.New(256, 1), tensor.New(256, sizes[0])
+		step := func() {
+			net.Forward(y, x)
+			net.Backward(dx, dy)
+		}
+		step()
+		if n := testing.AllocsPerRun(20, step); n != 0 {
+			t.Fatalf("%v: %v allocations per step", sizes, n)
+		}
 	}
 }
