@@ -66,6 +66,11 @@ type TrainOptions struct {
 	EvalEpisodes int
 	// Ctx cancels training between updates; nil means never.
 	Ctx context.Context
+	// Workers splits the rows of the networks' products (nn.UsePacked)
+	// among its goroutines; nil runs them on the training goroutine. The
+	// results do not depend on the number of workers. The caller owns and
+	// closes the pool.
+	Workers *tensor.Workers
 }
 
 // Recurrent is implemented by policies that keep per-row memory between Act

@@ -68,7 +68,7 @@ Wrappers (--wrap, repeatable, innermost first):
 	fl.StringArrayVar(&f.spec.Wrappers, "wrap", nil, "env wrapper spec, e.g. normobs or mask=1,3 (repeatable)")
 	fl.IntVar(&f.spec.EvalEvery, "eval-every", 0, "steps between deterministic evaluations (0: a tenth of the run)")
 	fl.IntVar(&f.spec.EvalEpisodes, "eval-episodes", 10, "episodes per evaluation")
-	fl.IntVar(&f.threads, "blas-threads", 1, "BLAS threads (the networks are small: 1 is fastest)")
+	fl.IntVar(&f.threads, "blas-threads", 1, "threads for the networks' matrix products: the BLAS's and the packed kernels' row workers")
 	fl.BoolVar(&f.noProgress, "no-progress", false, "do not draw the progress bar")
 	return cmd
 }
@@ -90,6 +90,7 @@ func runRLTrain(cmd *cobra.Command, f rlTrainFlags) error {
 		return usageError{err}
 	}
 	defer tensor.SetThreads(tensor.SetThreads(f.threads))
+	f.spec.Workers = f.threads
 	var progress io.Writer = cmd.ErrOrStderr()
 	if f.noProgress {
 		progress = nil

@@ -74,6 +74,7 @@ func newAgent(cfg Config, obs, act env.Space, rng *rand.Rand) (*Agent, error) {
 		a.Critic = nn.NewMLP(rng, sizes(1), cfg.Activation, tensor.Identity, nn.InitTorch)
 		nn.OrthoInit(rng, a.Critic, 1)
 	}
+	a.setWorkers(nil)
 	if !a.discrete {
 		a.LogStd = nn.NewParam("log_std", 1, a.outDim)
 		a.LogStd.Val.Fill(float32(cfg.LogStdInit))
@@ -190,4 +191,14 @@ func forward(net *nn.Sequential, dst, x *tensor.Mat, out int) *tensor.Mat {
 	}
 	dst.Resize(x.Rows, out)
 	return net.Forward(dst, x)
+}
+
+// setWorkers turns the packed products (nn.UsePacked) on for the actor and
+// the critic (when there is one), with rows split among w (nil: the calling
+// goroutine). The results do not depend on w.
+func (a *Agent) setWorkers(w *tensor.Workers) {
+	nn.UsePacked(w, a.Actor)
+	if a.Critic != nil {
+		nn.UsePacked(w, a.Critic)
+	}
 }

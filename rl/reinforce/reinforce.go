@@ -72,6 +72,7 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
+	ag.setWorkers(opts.Workers)
 	piParams := ag.PolicyParams()
 	piOpt, err := optim.NewAdam(piParams, optim.AdamConfig{LR: cfg.LearningRate, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8})
 	if err != nil {

@@ -202,15 +202,21 @@ func cartPole() (env.Env, error) { return classic.Make("CartPole-v1") }
 func TestTrain_deterministic(t *testing.T) {
 	cfg, _ := ZooConfig("CartPole-v1")
 	cfg.TotalTimesteps, cfg.BatchSteps, cfg.ValueIters = 3000, 500, 2
+	two := tensor.NewWorkers(2)
+	two.SetMinFLOPs(0)
+	defer two.Close()
+	var w *tensor.Workers
 	run := func(seed uint64) string {
 		l := &memLogger{}
-		if _, err := Train(cfg, seed, rl.TrainOptions{MakeEnv: cartPole, Logger: l, EvalEvery: 1500, EvalEpisodes: 2}); err != nil {
+		if _, err := Train(cfg, seed, rl.TrainOptions{MakeEnv: cartPole, Logger: l, EvalEvery: 1500, EvalEpisodes: 2, Workers: w}); err != nil {
 			t.Fatal(err)
 		}
 		return strings.Join(l.rows, "\n")
 	}
-	if a, b := run(3), run(3); a != b {
-		t.Error("same seed, different metrics")
+	a := run(3)
+	w = two // the same run with the products' rows split between two workers
+	if b := run(3); a != b {
+		t.Error("same seed, different metrics (one worker and two)")
 	}
 	if run(3) == run(4) {
 		t.Error("different seeds, same metrics")

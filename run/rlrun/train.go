@@ -20,6 +20,7 @@ import (
 	"github.com/vfe-go/vfe/plot"
 	"github.com/vfe-go/vfe/rl"
 	"github.com/vfe-go/vfe/run"
+	"github.com/vfe-go/vfe/tensor"
 )
 
 // Files an RL run directory holds besides run's config.json, metrics.csv,
@@ -64,6 +65,10 @@ type TrainSpec struct {
 	EvalEvery int
 	// EvalEpisodes is the number of episodes per evaluation; 0 means 10.
 	EvalEpisodes int
+	// Workers is the number of goroutines that share the rows of the
+	// networks' products (tensor.Workers); 0 or 1 means one. The metrics do
+	// not depend on it.
+	Workers int
 }
 
 // RunConfig is what config.json of an RL run holds: enough to reproduce it.
@@ -217,6 +222,10 @@ func train(ctx context.Context, lookup func(string) (Algorithm, error), spec Tra
 		EvalEvery:    evalEvery,
 		EvalEpisodes: evalEpisodes,
 		Ctx:          ctx,
+	}
+	if spec.Workers > 1 {
+		opts.Workers = tensor.NewWorkers(spec.Workers)
+		defer opts.Workers.Close()
 	}
 	start := time.Now()
 	pol, err := algo.Train(cfg, spec.Seed, opts)
