@@ -1,7 +1,10 @@
 package tensor
 
 import (
+	"runtime"
 	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/vfe-go/vfe/tensor/internal/vec"
 )
@@ -15,39 +18,60 @@ type RowTask interface {
 
 // Workers is a small pool of persistent goroutines that split row ranges
 // among themselves (Run) for products whose rows are independent, such as
-// MulPacked: the calling goroutine takes the first block and n−1 helpers
-// the others. A dispatch allocates nothing, so it can sit inside a training
-// step. A nil *Workers, or one of n ≤ 1, runs everything on the calling
-// goroutine.
+// MulPacked. A job is cut into a few contiguous chunks per worker; the
+// calling goroutine and the n−1 helpers claim chunks until none is left,
+// so a helper that the operating system has not scheduled yet delays the
+// job by at most the chunk it holds (the caller does the rest). A dispatch
+// allocates nothing, so it can sit inside a training step. A nil *Workers,
+// or one of n ≤ 1, runs everything on the calling goroutine.
+//
+// Between jobs a helper polls for the next one for a short while
+// (spinWait) before it blocks, as BLAS threads do: the products of a
+// training step follow each other within microseconds, and waking a
+// blocked thread costs more than a small product on a busy machine.
 //
 // A Workers serves one Run at a time (concurrent calls wait for each
 // other). Close stops the helpers; a closed Workers runs inline.
 type Workers struct {
-	n     int
-	mu    sync.Mutex
-	start []chan int // start[i] receives the block index for helper i
-	done  chan struct{}
+	n       int
+	mu      sync.Mutex
+	helpers []*helper
+	gen     uint64 // generation of the last job, under mu
 
-	// The current job, written under mu before the blocks are handed out.
-	task   RowTask
-	m      int
-	blocks int
+	// The current job: task and m are written under mu before state
+	// publishes it, and read by a helper only while it holds a claimed
+	// chunk (Run does not return before every chunk is done).
+	task RowTask
+	m    int
+	// state is generation<<32 | chunks<<16 | next chunk to claim.
+	state  atomic.Uint64
+	done   atomic.Int32 // chunks of the current job finished
+	closed atomic.Bool
 
 	mp       mulPackedTask // reused by MulPacked
 	minFlops int           // MulPacked splits products of at least this many FLOPs
 }
 
+// helper is one helper goroutine's wake-up state.
+type helper struct {
+	sleeping atomic.Bool   // it announced that it blocks on wake
+	wake     chan struct{} // one token per wake-up
+}
+
+// spinWait is how long a helper polls for the next job before it blocks.
+const spinWait = 200 * time.Microsecond
+
+// chunksPerWorker is the number of chunks a job is cut into per worker.
+const chunksPerWorker = 4
+
 // NewWorkers returns a pool of n workers (the caller counts as one, so n−1
 // goroutines are started). n ≤ 1 starts none.
 func NewWorkers(n int) *Workers {
 	w := &Workers{n: max(n, 1), minFlops: defaultMinFlops}
-	if w.n > 1 {
-		w.start = make([]chan int, w.n-1)
-		w.done = make(chan struct{}, w.n-1)
-		for i := range w.start {
-			w.start[i] = make(chan int, 1)
-			go w.helper(w.start[i])
-		}
+	for i := 1; i < w.n; i++ {
+		h := &helper{wake: make(chan struct{}, 1)}
+		w.helpers = append(w.helpers, h)
+		go w.loop(h)
 	}
 	return w
 }
@@ -68,24 +92,91 @@ func (w *Workers) Close() {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for _, c := range w.start {
-		close(c)
+	if w.closed.Swap(true) {
+		return
 	}
-	w.start, w.n = nil, 1
+	w.gen++
+	w.state.Store(w.gen << 32)
+	w.wakeAll()
+	w.helpers, w.n = nil, 1
 }
 
-func (w *Workers) helper(c chan int) {
-	for i := range c {
-		lo, hi := Block(w.m, w.blocks, i)
+// wakeAll sends a token to every helper that announced it blocks.
+func (w *Workers) wakeAll() {
+	for _, h := range w.helpers {
+		if h.sleeping.CompareAndSwap(true, false) {
+			h.wake <- struct{}{}
+		}
+	}
+}
+
+// loop is a helper goroutine: wait for a new generation, claim its chunks
+// with the others, repeat.
+func (w *Workers) loop(h *helper) {
+	var last uint64 // generation 0: helpers start before any job
+	for {
+		last = w.await(h, last)
+		if w.closed.Load() {
+			return
+		}
+		w.work(last)
+	}
+}
+
+// work claims and runs chunks of job g until none is left.
+func (w *Workers) work(g uint64) {
+	for {
+		s := w.state.Load()
+		if s>>32 != g {
+			return
+		}
+		chunks, next := int(s>>16&0xffff), int(s&0xffff)
+		if next >= chunks {
+			return
+		}
+		if !w.state.CompareAndSwap(s, s+1) {
+			continue
+		}
+		lo, hi := Block(w.m, chunks, next)
 		w.task.RunRows(lo, hi)
-		w.done <- struct{}{}
+		w.done.Add(1)
 	}
 }
 
-// Run calls t.RunRows on contiguous blocks of [0, m) whose sizes differ by
-// at most one (Block), at most one block per worker and none empty, and
-// returns when all have returned. With one worker, or m ≤ 1, it calls
-// t.RunRows(0, m) on the calling goroutine.
+// await returns the first generation after last: it polls for spinWait,
+// then blocks until Run or Close wakes it.
+func (w *Workers) await(h *helper, last uint64) uint64 {
+	deadline := time.Now().Add(spinWait)
+	for spins := 0; ; spins++ {
+		if g := w.state.Load() >> 32; g != last {
+			return g
+		}
+		if spins&63 != 63 {
+			continue
+		}
+		if time.Now().Before(deadline) {
+			runtime.Gosched()
+			continue
+		}
+		// Announce the sleep, then look again: Run publishes a job
+		// before it checks sleeping, so either it sees the announcement
+		// and sends a token or this check sees the new generation.
+		h.sleeping.Store(true)
+		if g := w.state.Load() >> 32; g != last {
+			if !h.sleeping.CompareAndSwap(true, false) {
+				<-h.wake // Run took the announcement: its token is on the way
+			}
+			return g
+		}
+		<-h.wake
+		deadline = time.Now().Add(spinWait)
+	}
+}
+
+// Run calls t.RunRows on contiguous blocks of [0, m), each row in exactly
+// one call and no block empty, spread over the workers, and returns when
+// all have returned. With one worker, or m ≤ 1, it calls t.RunRows(0, m)
+// on the calling goroutine.
 func (w *Workers) Run(m int, t RowTask) {
 	if w == nil || w.n <= 1 || m <= 1 {
 		t.RunRows(0, m)
@@ -102,15 +193,17 @@ func (w *Workers) runLocked(m int, t RowTask) {
 		t.RunRows(0, m)
 		return
 	}
-	blocks := min(w.n, m)
-	w.task, w.m, w.blocks = t, m, blocks
-	for i := 1; i < blocks; i++ {
-		w.start[i-1] <- i
-	}
-	lo, hi := Block(m, blocks, 0)
-	t.RunRows(lo, hi)
-	for i := 1; i < blocks; i++ {
-		<-w.done
+	chunks := min(m, chunksPerWorker*w.n, 0xffff)
+	w.task, w.m = t, m
+	w.done.Store(0)
+	w.gen++
+	w.state.Store(w.gen<<32 | uint64(chunks)<<16)
+	w.wakeAll()
+	w.work(w.gen)
+	for spins := 0; w.done.Load() != int32(chunks); spins++ {
+		if spins&15 == 15 {
+			runtime.Gosched()
+		}
 	}
 	w.task = nil
 }
