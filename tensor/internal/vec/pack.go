@@ -11,6 +11,9 @@ func PackPanels(bp, b []float32, k, n int, trans bool) {
 	if !trans {
 		for p := 0; p < full; p++ {
 			dst := bp[p*16*k : (p+1)*16*k]
+			if k > 0 && copyPanel(dst, b, k, n, 16*p) {
+				continue
+			}
 			for j := 0; j < k; j++ {
 				copy(dst[j*16:j*16+16], b[j*n+16*p:j*n+16*p+16])
 			}

@@ -73,3 +73,25 @@ tloop:
 	JNZ  tloop
 	VZEROUPPER
 	RET
+
+// func copyPanelAVX2(dst, src *float32, k, ldsrc int)
+//
+// Copies k rows of 16 values, src row j at src + j·ldsrc bytes, to dst
+// packed (16 values per row). k ≥ 1.
+TEXT ·copyPanelAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ k+16(FP), CX
+	MOVQ ldsrc+24(FP), R8
+
+cloop:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	ADDQ    R8, SI
+	ADDQ    $64, DI
+	DECQ    CX
+	JNZ     cloop
+	VZEROUPPER
+	RET
