@@ -25,7 +25,7 @@ PY="${PYTHON:-python3}"
 ROWS=(
 	"cartpole agent CartPole-v1 100000 475 - -"
 	"pendulum agent Pendulum-v1 30000 -200 - -"
-	"pomdp agent CartPole-v1 200000 400 mask=1,3 policy_norm=true;burn_in=4"
+	"pomdp agent CartPole-v1 200000 400 mask=1,3 policy_norm=true;burn_in=4;world_prior=1e-5;world_lr_steps=30000"
 	"pomdp-ppo ppo CartPole-v1 200000 - mask=1,3 -"
 	"mcc-alpha0 agent MountainCarContinuous-v0 50000 - - alpha=0"
 	"mcc-alpha+ agent MountainCarContinuous-v0 50000 - - alpha=0.5"
