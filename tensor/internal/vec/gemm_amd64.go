@@ -8,6 +8,10 @@ func gemm4x16AVX2(c, a, bp *float32, k, lda, ldc int, acc bool)
 //go:noescape
 func gemm1x16AVX2(c, a, bp *float32, k int, acc bool)
 
+// rowBlock is the number of rows of A that MulPacked keeps in cache (a
+// multiple of 4) while the panels of B pass over them.
+var rowBlock = 32
+
 // MulPacked writes C = A·B, or C += A·B when acc, for row-major A (m×k, row
 // stride lda) and C (m×n, row stride ldc) and B packed by PackPanels (k×n),
 // with AVX2 and FMA, and reports whether it did (false without those
@@ -22,14 +26,19 @@ func MulPacked(c, a, bp []float32, m, n, k, lda, ldc int, acc bool) bool {
 	}
 	_, _, _ = c[(m-1)*ldc+n-1], a[(m-1)*lda+k-1], bp[k*PaddedCols(n)-1]
 	full := n / 16
-	for p := 0; p < full; p++ {
-		panel := &bp[p*k*16]
-		i := 0
-		for ; i+4 <= m; i += 4 {
-			gemm4x16AVX2(&c[i*ldc+16*p], &a[i*lda], panel, k, 4*lda, 4*ldc, acc)
-		}
-		for ; i < m; i++ {
-			gemm1x16AVX2(&c[i*ldc+16*p], &a[i*lda], panel, k, acc)
+	// Blocks of rowBlock rows of A stay in cache while every panel of B
+	// passes over them.
+	for i0 := 0; i0 < m; i0 += rowBlock {
+		i1 := min(i0+rowBlock, m)
+		for p := 0; p < full; p++ {
+			panel := &bp[p*k*16]
+			i := i0
+			for ; i+4 <= i1; i += 4 {
+				gemm4x16AVX2(&c[i*ldc+16*p], &a[i*lda], panel, k, 4*lda, 4*ldc, acc)
+			}
+			for ; i < i1; i++ {
+				gemm1x16AVX2(&c[i*ldc+16*p], &a[i*lda], panel, k, acc)
+			}
 		}
 	}
 	r := n - 16*full
