@@ -69,7 +69,8 @@ type TrainOptions struct {
 	// Workers splits the rows of the networks' products (nn.UsePacked)
 	// among its goroutines; nil runs them on the training goroutine. The
 	// results do not depend on the number of workers. The caller owns and
-	// closes the pool.
+	// closes the pool. PPO does not use it: with two cores it already runs
+	// the critic's passes on a goroutine beside the actor's.
 	Workers *tensor.Workers
 }
 
