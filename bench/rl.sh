@@ -9,7 +9,8 @@
 # (run directories, default runs/bench-rl), RL_BENCH_ONLY (space-separated
 # algorithm names to run, default all), PYTHON (default python3, used only
 # to aggregate the summaries), NICE (niceness of the training processes,
-# default 19: the machine is shared).
+# default 19: the machine is shared), THREADS (BLAS threads and row workers
+# of every run, default 1; 2 uses both cores, as PyTorch does by default).
 #
 # Each target is "algo env steps threshold sb3_seconds sb3_steps": the run
 # passes when the mean final deterministic evaluation (10 episodes) over the
@@ -27,6 +28,7 @@ SEEDS="${SEEDS:-1 2 3}"
 OUT="${RL_BENCH_OUT:-runs/bench-rl}"
 ONLY="${RL_BENCH_ONLY:-}"
 PY="${PYTHON:-python3}"
+export THREADS="${THREADS:-1}"
 NICE="${NICE:-19}"
 
 # The on-policy targets; the off-policy ones (DQN, DDPG, TD3, SAC, SVG(0))
@@ -54,7 +56,7 @@ for t in "${TARGETS[@]}"; do
 		dir="$OUT/$algo-$envid-s$seed"
 		rm -rf "$dir"
 		log "$algo $envid seed $seed, $steps steps → $dir"
-		cmd=(nice -n "$NICE" "$VFE" rl train --algo "$algo" --env "$envid" --steps "$steps" --seed "$seed" --blas-threads 1 --out "$dir" --no-progress)
+		cmd=(nice -n "$NICE" "$VFE" rl train --algo "$algo" --env "$envid" --steps "$steps" --seed "$seed" --blas-threads "$THREADS" --out "$dir" --no-progress)
 		/usr/bin/time -f '%e %U %S' -o "$OUT/.time" "${cmd[@]}" >"$OUT/.log" 2>&1 || {
 			log "FAILED: $(tail -1 "$OUT/.log")"
 			continue
