@@ -216,7 +216,6 @@ func newAgent(cfg Config, obsSpace, actSpace env.Space, rng *rand.Rand) (*Agent,
 	}
 	sizes := append(append([]int{od}, cfg.Hidden...), actSpace.Dim())
 	actor := nn.NewMLP(rng, sizes, cfg.Activation, tensor.Tanh, nn.InitTorch)
-	nn.UsePacked(nil, actor)
 	return &Agent{Actor: actor, cfg: cfg, box: box, obsDim: od}, nil
 }
 
@@ -304,18 +303,7 @@ func newLearner(cfg Config, ag *Agent, rng *rand.Rand) (*learner, error) {
 	l.batch = rl.NewBatch(b, ag.obsDim, ad)
 	l.nextA, l.piA, l.dA, l.dq = tensor.New(b, ad), tensor.New(b, ad), tensor.New(b, ad), tensor.New(b, 1)
 	l.qNext, l.y = make([]float32, b), make([]float32, b)
-	l.setWorkers(nil)
 	return l, nil
-}
-
-// setWorkers turns the packed products (nn.UsePacked) on for every network
-// of the update (actor, critics and their targets), with rows split among
-// w (nil: the calling goroutine). The results do not depend on w.
-func (l *learner) setWorkers(w *tensor.Workers) {
-	nn.UsePacked(w, l.actor, l.actorTarget)
-	for i, c := range l.critics {
-		nn.UsePacked(w, c.Net, l.targets[i].Net)
-	}
 }
 
 // targets writes the TD targets y = r + γ(1 − terminated)·min_k Q'_k(s', ã)
@@ -449,7 +437,6 @@ func train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, *learner, err
 	if err != nil {
 		return nil, nil, err
 	}
-	ln.setWorkers(opts.Workers)
 	n, od, ad := cfg.NumEnvs, agent.obsDim, len(agent.box.Scale)
 	buf := rl.NewReplayBuffer(cfg.BufferSize, n, od, ad)
 	obs, act, envAct := tensor.New(n, od), tensor.New(n, ad), tensor.New(n, ad)

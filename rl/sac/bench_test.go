@@ -1,14 +1,12 @@
 package sac
 
 import (
-	"fmt"
 	"testing"
 
 	"github.com/vfe-go/vfe/env"
 	"github.com/vfe-go/vfe/internal/testrand"
 	"github.com/vfe-go/vfe/nn"
 	"github.com/vfe-go/vfe/rl"
-	"github.com/vfe-go/vfe/tensor"
 )
 
 // gemmFLOPs returns Σ 2·B·in·out over the Linear layers of net (one
@@ -44,28 +42,13 @@ func updateFLOPs(ln *learner, b int) float64 {
 	return f + a + k*c
 }
 
-// benchUpdate times one update with the packed products' rows split among
-// 1 and 2 workers and the BLAS (for the products that use it) given as many
-// threads: the setting vfe rl train's --blas-threads makes.
 func benchUpdate(b *testing.B, cfg Config) {
-	for _, n := range []int{1, 2} {
-		b.Run(fmt.Sprintf("workers=%d", n), func(b *testing.B) {
-			defer tensor.SetThreads(tensor.SetThreads(n))
-			w := tensor.NewWorkers(n)
-			defer w.Close()
-			benchUpdateWith(b, cfg, w)
-		})
-	}
-}
-
-func benchUpdateWith(b *testing.B, cfg Config, w *tensor.Workers) {
 	rng := testrand.New(1)
 	ag, err := newAgent(cfg, env.UniformBox(-1, 1, 3), env.UniformBox(-2, 2, 1), rng)
 	if err != nil {
 		b.Fatal(err)
 	}
 	ln, _ := newLearner(cfg, ag, rng)
-	ln.setWorkers(w)
 	buf := rl.NewReplayBuffer(10_000, 1, 3, 1)
 	for i := 0; i < 10_000; i++ {
 		o := []float32{rng.Float32(), rng.Float32(), rng.Float32()}

@@ -299,7 +299,6 @@ func newAgent(cfg Config, obsSpace, actSpace env.Space, rng *rand.Rand) (*Agent,
 	d := actSpace.Dim()
 	sizes := append(append([]int{od}, cfg.Hidden...), 2*d)
 	actor := nn.NewMLP(rng, sizes, cfg.Activation, tensor.Identity, nn.InitTorch)
-	nn.UsePacked(nil, actor)
 	return &Agent{Actor: actor, cfg: cfg, box: box, obsDim: od, pi: newPolicy(actor, cfg.bound(), d)}, nil
 }
 
@@ -409,25 +408,7 @@ func newLearner(cfg Config, ag *Agent, rng *rand.Rand) (*learner, error) {
 	l.dq, l.v, l.dv = tensor.New(b, 1), tensor.New(b, 1), tensor.New(b, 1)
 	l.qMin, l.y, l.vTgt, l.dLp = make([]float32, b), make([]float32, b), make([]float32, b), make([]float32, b)
 	l.argMin = make([]int8, b)
-	l.setWorkers(nil)
 	return l, nil
-}
-
-// setWorkers turns the packed products (nn.UsePacked) on for every network
-// of the update (actor, critics, their targets, the value network and its
-// target), with rows split among w (nil: the calling goroutine). The results
-// do not depend on w.
-func (l *learner) setWorkers(w *tensor.Workers) {
-	nn.UsePacked(w, l.pi.net)
-	for _, c := range l.critics {
-		nn.UsePacked(w, c.Net)
-	}
-	for _, c := range l.targets {
-		nn.UsePacked(w, c.Net)
-	}
-	if l.vNet != nil {
-		nn.UsePacked(w, l.vNet, l.vTarget)
-	}
 }
 
 // alpha returns the current temperature: exp(log α) when tuned, else the
@@ -631,7 +612,6 @@ func train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, *learner, err
 	if err != nil {
 		return nil, nil, err
 	}
-	ln.setWorkers(opts.Workers)
 	n, od, ad := cfg.NumEnvs, agent.obsDim, agent.pi.d
 	buf := rl.NewReplayBuffer(cfg.BufferSize, n, od, ad)
 	obs, envAct := tensor.New(n, od), tensor.New(n, ad)

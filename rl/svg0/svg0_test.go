@@ -81,7 +81,7 @@ func TestTrain_Deterministic(t *testing.T) {
 	var agents [2]*Agent
 	for k := range runs {
 		runs[k] = &memLogger{}
-		a, err := Train(c, 3, rl.TrainOptions{MakeEnv: mk, Logger: runs[k], EvalEvery: 400, EvalEpisodes: 1, Workers: twoWorkers(t, k)})
+		a, err := Train(c, 3, rl.TrainOptions{MakeEnv: mk, Logger: runs[k], EvalEvery: 400, EvalEpisodes: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +89,7 @@ func TestTrain_Deterministic(t *testing.T) {
 	}
 	a, b := runs[0].without("charts/sps"), runs[1].without("charts/sps")
 	if len(a) == 0 || !slices.Equal(a, b) {
-		t.Fatalf("runs with one seed, one worker and two, differ (%d vs %d metrics)", len(a), len(b))
+		t.Fatalf("runs with one seed differ (%d vs %d metrics)", len(a), len(b))
 	}
 	if got := runs[0].last("losses/alpha"); got != 0 {
 		t.Fatalf("losses/alpha = %v, want 0", got)
@@ -133,17 +133,4 @@ func TestTrain_Pendulum(t *testing.T) {
 	if !(best > -700) {
 		t.Fatalf("best eval return %v within 12000 steps, want > −700", best)
 	}
-}
-
-// twoWorkers returns nil (one worker) for run 0 and a pool of two that
-// splits every product for run 1, closed when the test ends: the runs must
-// agree bit for bit.
-func twoWorkers(t *testing.T, run int) *tensor.Workers {
-	if run == 0 {
-		return nil
-	}
-	w := tensor.NewWorkers(2)
-	w.SetMinFLOPs(0)
-	t.Cleanup(w.Close)
-	return w
 }
