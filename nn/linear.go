@@ -11,8 +11,9 @@ import (
 // By default the products go through the BLAS (tensor.Gemm). SetPacked (or
 // UsePacked for a whole network) switches a layer to register-tiled AVX2/FMA
 // products over packed operands (tensor.MulPacked), with rows split among a
-// tensor.Workers pool: faster for the 64–256-wide layers of the RL
-// algorithms, and bit-identical for any number of workers, but rounded
+// tensor.Workers pool: faster than a one-thread OpenBLAS for 64-wide layers
+// (PPO's and REINFORCE's networks use it), no faster for 256-wide ones
+// (bench/rl-speed.md), bit-identical for any number of workers, but rounded
 // differently from the BLAS (each element is one fused multiply-add chain
 // in order). Without AVX2 and FMA the layer keeps the BLAS.
 type Linear struct {
