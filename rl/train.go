@@ -70,8 +70,8 @@ type TrainOptions struct {
 	// among its goroutines; nil runs them on the training goroutine. The
 	// results do not depend on the number of workers. The caller owns and
 	// closes the pool. REINFORCE uses it. PPO runs its packed products on
-	// the training goroutine (with two cores it already runs the critic's
-	// passes beside the actor's); DQN, DDPG, TD3, SAC and SVG(0) keep the
+	// the training goroutine and, when Workers is not nil, the critic's
+	// passes on a second goroutine beside the actor's; DQN, DDPG, TD3, SAC and SVG(0) keep the
 	// BLAS for their 256-wide layers, where the packed kernel measured no
 	// faster (bench/rl-speed.md), so their threads are the BLAS's.
 	Workers *tensor.Workers

@@ -91,7 +91,10 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 	}
 	buf := rl.NewRolloutBuffer(T, N, obsDim, bufAct)
 	s := newScratch(ag, N, obsDim, cfg)
-	if runtime.GOMAXPROCS(0) > 1 {
+	// The critic's passes run beside the actor's only when the caller gave
+	// more than one thread (opts.Workers); on one core the hand-offs cost
+	// more than they save.
+	if opts.Workers != nil && runtime.GOMAXPROCS(0) > 1 {
 		s.startCritic(ag, cfg)
 		defer s.stopCritic()
 	}

@@ -386,23 +386,31 @@ func TestTrain_deterministic(t *testing.T) {
 	cfg, _ := ZooConfig("CartPole-v1")
 	cfg.TotalTimesteps, cfg.Epochs = 2048, 4
 	mk := func() (env.Env, error) { return classic.Make("CartPole-v1") }
-	run := func(seed uint64) []string {
+	w := tensor.NewWorkers(2)
+	defer w.Close()
+	run := func(seed uint64, w *tensor.Workers) []string {
 		l := &memLogger{}
-		if _, err := Train(cfg, seed, rl.TrainOptions{MakeEnv: mk, Logger: l, EvalEvery: 1024, EvalEpisodes: 2}); err != nil {
+		if _, err := Train(cfg, seed, rl.TrainOptions{MakeEnv: mk, Logger: l, EvalEvery: 1024, EvalEpisodes: 2, Workers: w}); err != nil {
 			t.Fatal(err)
 		}
 		return l.rows
 	}
-	a, b, c := run(5), run(5), run(6)
+	a, b, c := run(5, nil), run(5, nil), run(6, nil)
 	if strings.Join(a, "\n") != strings.Join(b, "\n") {
 		t.Error("same seed, different metrics")
 	}
-	// One core: the critic runs on the training goroutine instead of a
-	// worker; the arithmetic, and so the metrics, must not change.
-	prev := runtime.GOMAXPROCS(1)
-	d := run(5)
+	// Two threads: the critic runs on a goroutine of its own (when the
+	// runtime has two procs); the arithmetic, and so the metrics, must not
+	// change. Nor with one proc, where that goroutine is not started.
+	prev := runtime.GOMAXPROCS(2)
+	d := run(5, w)
+	runtime.GOMAXPROCS(1)
+	e := run(5, w)
 	runtime.GOMAXPROCS(prev)
 	if strings.Join(a, "\n") != strings.Join(d, "\n") {
+		t.Error("the critic's own goroutine changed the metrics")
+	}
+	if strings.Join(a, "\n") != strings.Join(e, "\n") {
 		t.Error("GOMAXPROCS=1 changed the metrics")
 	}
 	if strings.Join(a, "\n") == strings.Join(c, "\n") {
