@@ -93,22 +93,18 @@ type Packed struct {
 // reports ok = false, packing nothing, where MulPacked cannot use B (its
 // column count is not a multiple of 16).
 func Pack(dst *Packed, b *Mat, trans bool) (p *Packed, ok bool) {
-	k, n := b.Rows, b.Cols
+	n := b.Cols
 	if trans {
-		k, n = n, k
+		n = b.Rows
 	}
-	if dst == nil {
-		dst = &Packed{}
-	}
-	if n%16 != 0 || k == 0 {
+	if n%16 != 0 {
+		if dst == nil {
+			dst = &Packed{}
+		}
 		return dst, false
 	}
-	if cap(dst.Data) < k*n {
-		dst.Data = make([]float32, k*n)
-	}
-	dst.K, dst.N, dst.Data = k, n, dst.Data[:k*n]
-	vec.PackPanels(dst.Data, b.Data, k, n, trans)
-	return dst, true
+	// A multiple of 16 columns needs no padding.
+	return PackPadded(dst, b, trans)
 }
 
 // PackPadded is Pack for any column count n ≥ 1: when n is not a multiple
