@@ -35,7 +35,8 @@ func newAgentTrainCmd() *cobra.Command {
 		Use:   "train",
 		Short: "Train the agent on an environment into a run directory",
 		Example: `  vfe agent train --env CartPole-v1 --steps 100000 --seed 1 --out runs/agent-cartpole
-  vfe agent train --env CartPole-v1 --mask 1,3 --steps 200000 --set policy_norm=true --out runs/agent-cartpole-pomdp
+  vfe agent train --env CartPole-v1 --mask 1,3 --steps 200000 --set policy_norm=true --set burn_in=4 \
+    --set world_prior=1e-5 --set world_lr_steps=30000 --out runs/agent-cartpole-pomdp
   vfe agent train --env MountainCarContinuous-v0 --set alpha=0.5 --out runs/agent-mcc-info`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
