@@ -110,10 +110,7 @@ func trainPG(a *Agent, l *learner, seed uint64, opts rl.TrainOptions, envs []env
 		// policy whose step size has decayed cannot follow latents that keep
 		// moving.
 		wfrac := cfg.worldFrac(step, frac)
-		l.wOpt.(*optim.Adam).SetLR(cfg.WorldLR * wfrac)
-		if l.rOpt != nil {
-			l.rOpt.(*optim.Adam).SetLR(cfg.WorldLR * wfrac)
-		}
+		l.setWorldRate(wfrac)
 		clip := pc.Clip * frac
 		buf.Reset()
 		for range T {

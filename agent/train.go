@@ -591,10 +591,7 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 			if cfg.WorldLRSteps > 0 {
 				wfrac := cfg.worldFrac(step, 1)
 				learn = learn && wfrac > 0
-				l.wOpt.(*optim.Adam).SetLR(cfg.WorldLR * wfrac)
-				if l.rOpt != nil {
-					l.rOpt.(*optim.Adam).SetLR(cfg.WorldLR * wfrac)
-				}
+				l.setWorldRate(wfrac)
 			}
 			for range max(cfg.WorldSteps, 1) {
 				buf.sample(l.bt, cfg.BurnIn, rng)
@@ -752,6 +749,15 @@ func actT(c Config) int {
 		return c.World.T
 	}
 	return c.ActT
+}
+
+// setWorldRate sets the learning rate of the world model (and of the
+// recognition network, which learns with it) to frac·WorldLR.
+func (l *learner) setWorldRate(frac float64) {
+	l.wOpt.(*optim.Adam).SetLR(l.cfg.WorldLR * frac)
+	if l.rOpt != nil {
+		l.rOpt.(*optim.Adam).SetLR(l.cfg.WorldLR * frac)
+	}
 }
 
 // perception accumulates the acting-time perception statistics of the

@@ -114,9 +114,7 @@ func (l *Linear) Forward(dst, x *tensor.Mat) *tensor.Mat {
 	}
 	if l.B != nil {
 		// Broadcast the bias into dst, then accumulate the product onto it.
-		for i := 0; i < dst.Rows; i++ {
-			copy(dst.Row(i), l.B.Val.Data)
-		}
+		l.fillBias(dst)
 		return tensor.Gemm(dst, false, true, 1, x, l.W.Val, 1)
 	}
 	return tensor.Gemm(dst, false, true, 1, x, l.W.Val, 0)
@@ -174,11 +172,16 @@ func (l *Linear) forwardPacked(dst, x *tensor.Mat) bool {
 		return false
 	}
 	if l.B != nil {
-		for i := 0; i < dst.Rows; i++ {
-			copy(dst.Row(i), l.B.Val.Data)
-		}
+		l.fillBias(dst)
 	}
 	return p.w.MulPacked(dst, x, p.wt, l.B != nil)
+}
+
+// fillBias writes b into every row of dst.
+func (l *Linear) fillBias(dst *tensor.Mat) {
+	for i := 0; i < dst.Rows; i++ {
+		copy(dst.Row(i), l.B.Val.Data)
+	}
 }
 
 // inputPacked returns dx = dy·W by the packed kernels and whether it could.

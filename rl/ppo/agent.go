@@ -81,9 +81,9 @@ func newAgent(cfg Config, obs, act env.Space, rng *rand.Rand) (*Agent, error) {
 		nn.OrthoInit(rng, a.Actor, 0.01)
 		nn.OrthoInit(rng, a.Critic, 1)
 	}
-	// Packed products on the calling goroutine: with two cores, training
-	// already runs the critic's passes on a goroutine of their own beside
-	// the actor's (scratch.startCritic), so row workers would only contend.
+	// Packed products on the calling goroutine: given two threads, training
+	// runs the critic's passes on a goroutine of their own beside the
+	// actor's (scratch.startCritic), so row workers would only contend.
 	nn.UsePacked(nil, a.Actor, a.Critic)
 	if !a.discrete {
 		a.LogStd = nn.NewParam("log_std", 1, a.outDim)

@@ -10,7 +10,7 @@ func gemm1x16AVX2(c, a, bp *float32, k int, acc bool)
 
 // rowBlock is the number of rows of A that MulPacked keeps in cache (a
 // multiple of 4) while the panels of B pass over them.
-var rowBlock = 32
+const rowBlock = 32
 
 // MulPacked writes C = A·B, or C += A·B when acc, for row-major A (m×k, row
 // stride lda) and C (m×n, row stride ldc) and B packed by PackPanels (k×n),

@@ -8,23 +8,17 @@ package vec
 // through registers; either way the values are copied exactly.
 func PackPanels(bp, b []float32, k, n int, trans bool) {
 	full := n / 16
+	r := n - 16*full // columns of the padded last panel (0: none)
 	if !trans {
 		for p := 0; p < full; p++ {
 			dst := bp[p*16*k : (p+1)*16*k]
 			if k > 0 && copyPanel(dst, b, k, n, 16*p) {
 				continue
 			}
-			for j := 0; j < k; j++ {
-				copy(dst[j*16:j*16+16], b[j*n+16*p:j*n+16*p+16])
-			}
+			copyPanelScalar(dst, b, k, n, 16*p, 16)
 		}
-		if r := n - 16*full; r > 0 {
-			dst := bp[full*16*k : (full+1)*16*k]
-			for j := 0; j < k; j++ {
-				d := dst[j*16 : j*16+16]
-				copy(d[:r], b[j*n+16*full:j*n+n])
-				clear(d[r:])
-			}
+		if r > 0 {
+			copyPanelScalar(bp[full*16*k:(full+1)*16*k], b, k, n, 16*full, r)
 		}
 		return
 	}
@@ -36,21 +30,23 @@ func PackPanels(bp, b []float32, k, n int, trans bool) {
 		// rows 16p+8 … 16p+15 columns 8 … 15.
 		if k8 > 0 && transposeBlocks(dst, src, k8/8, 16, k) {
 			transposeBlocks(dst[8:], src[8*k:], k8/8, 16, k)
-			packTransScalar(dst, src, k, k8)
+			packTransScalar(dst, src, k, k8, 16)
 			continue
 		}
-		packTransScalar(dst, src, k, 0)
+		packTransScalar(dst, src, k, 0, 16)
 	}
-	if r := n - 16*full; r > 0 {
-		dst := bp[full*16*k : (full+1)*16*k]
-		src := b[16*full*k : n*k]
-		for j := 0; j < k; j++ {
-			d := dst[j*16 : j*16+16]
-			for c := 0; c < r; c++ {
-				d[c] = src[c*k+j]
-			}
-			clear(d[r:])
-		}
+	if r > 0 {
+		packTransScalar(bp[full*16*k:(full+1)*16*k], b[16*full*k:n*k], k, 0, r)
+	}
+}
+
+// copyPanelScalar writes the k rows of a panel from columns c … c+w−1 of
+// the k×n row-major b, w ≤ 16, zeroing the panel's columns w … 15.
+func copyPanelScalar(dst, b []float32, k, n, c, w int) {
+	for j := 0; j < k; j++ {
+		d := dst[j*16 : j*16+16]
+		copy(d[:w], b[j*n+c:j*n+c+w])
+		clear(d[w:])
 	}
 }
 
@@ -59,15 +55,17 @@ func PackPanels(bp, b []float32, k, n int, trans bool) {
 func PaddedCols(n int) int { return (n + 15) &^ 15 }
 
 // packTransScalar writes rows j0 … k−1 of a transposed panel: dst[16j+c] =
-// src[ck+j] for the sixteen rows c of src (each of length k).
-func packTransScalar(dst, src []float32, k, j0 int) {
-	// Sixteen rows of src are read side by side, so that each of their
-	// cache lines serves sixteen consecutive j.
+// src[ck+j] for the w ≤ 16 rows c of src (each of length k), zeroing the
+// panel's columns w … 15.
+func packTransScalar(dst, src []float32, k, j0, w int) {
+	// The rows of src are read side by side, so that each of their cache
+	// lines serves sixteen consecutive j.
 	for j := j0; j < k; j++ {
 		d := dst[j*16 : j*16+16]
-		for c := range d {
+		for c := range w {
 			d[c] = src[c*k+j]
 		}
+		clear(d[w:])
 	}
 }
 

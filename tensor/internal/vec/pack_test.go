@@ -38,7 +38,7 @@ func TestPackPanelsTrans(t *testing.T) {
 			}
 			ref := make([]float32, k*n)
 			for p := 0; p < n/16; p++ {
-				packTransScalar(ref[p*16*k:(p+1)*16*k], b[16*p*k:(16*p+16)*k], k, 0)
+				packTransScalar(ref[p*16*k:(p+1)*16*k], b[16*p*k:(16*p+16)*k], k, 0, 16)
 			}
 			for i := range ref {
 				if ref[i] != bp[i] {
