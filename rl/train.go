@@ -64,16 +64,23 @@ type TrainOptions struct {
 	// eval/std_return over EvalEpisodes episodes (0 means 10).
 	EvalEvery    int
 	EvalEpisodes int
+	// OnEval, when non-nil, is called after every deterministic evaluation
+	// (periodic and final) with the step count, the mean return and the
+	// policy as it was evaluated (an rl.Checkpointer for every algorithm
+	// here), for example to keep the best checkpoint. It must not change
+	// the policy; an error stops training and is returned.
+	OnEval func(step int, meanReturn float64, p Policy) error
 	// Ctx cancels training between updates; nil means never.
 	Ctx context.Context
 	// Workers splits the rows of the networks' products (nn.UsePacked)
 	// among its goroutines; nil runs them on the training goroutine. The
 	// results do not depend on the number of workers. The caller owns and
-	// closes the pool. REINFORCE uses it. PPO runs its packed products on
-	// the training goroutine and, when Workers is not nil, the critic's
-	// passes on a second goroutine beside the actor's; DQN, DDPG, TD3, SAC and SVG(0) keep the
-	// BLAS for their 256-wide layers, where the packed kernel measured no
-	// faster (bench/rl-speed.md), so their threads are the BLAS's.
+	// closes the pool. REINFORCE and DQN use it. PPO runs its packed
+	// products on the training goroutine and, when Workers is not nil, the
+	// critic's passes on a second goroutine beside the actor's; DDPG, TD3,
+	// SAC and SVG(0) keep the BLAS for their 256- and 400-wide layers with
+	// batch 256, where OpenBLAS's own threads split the products better
+	// (bench/rl-speed.md), so their threads are the BLAS's.
 	Workers *tensor.Workers
 }
 

@@ -110,6 +110,7 @@ func newRLEvalCmd() *cobra.Command {
 		episodes   int
 		seed       uint64
 		stochastic bool
+		best       bool
 	)
 	cmd := &cobra.Command{
 		Use:   "eval",
@@ -122,7 +123,11 @@ func newRLEvalCmd() *cobra.Command {
 			if episodes < 1 {
 				return usagef("--episodes must be ≥ 1")
 			}
-			r, err := rlrun.Open(dir)
+			open, which := rlrun.Open, "final"
+			if best {
+				open, which = rlrun.OpenBest, "best"
+			}
+			r, err := open(dir)
 			if err != nil {
 				return err
 			}
@@ -141,8 +146,8 @@ func newRLEvalCmd() *cobra.Command {
 			if stochastic {
 				mode = "stochastic"
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "%s %s: mean return %.2f ± %.2f over %d %s episodes (seed %d)\n",
-				r.Config.Algo, r.Config.Env, mean, std, episodes, mode, seed)
+			fmt.Fprintf(cmd.OutOrStdout(), "%s %s (%s model): mean return %.2f ± %.2f over %d %s episodes (seed %d)\n",
+				r.Config.Algo, r.Config.Env, which, mean, std, episodes, mode, seed)
 			return nil
 		},
 	}
@@ -150,6 +155,7 @@ func newRLEvalCmd() *cobra.Command {
 	cmd.Flags().IntVar(&episodes, "episodes", 10, "number of episodes")
 	cmd.Flags().Uint64Var(&seed, "seed", 0, "seed of the episode resets")
 	cmd.Flags().BoolVar(&stochastic, "stochastic", false, "sample actions instead of taking the mode/mean")
+	cmd.Flags().BoolVar(&best, "best", false, "evaluate the best periodic evaluation's checkpoint (model_best.safetensors) instead of the final model")
 	return cmd
 }
 

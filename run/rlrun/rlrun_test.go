@@ -35,6 +35,8 @@ type fakeConfig struct {
 	Ignored        float64    `json:"-"`
 	Adv            rl.Metric  `json:"-"`
 	Adv2           [2]float64 `json:"pair"`
+	// Flip turns the policy against the pole after the first evaluation.
+	Flip bool `json:"flip"`
 }
 
 type innerCfg struct {
@@ -143,6 +145,14 @@ func trainFake(c fakeConfig, seed uint64, o rl.TrainOptions) (*fakeAgent, error)
 		if step >= nextEval || step+c.NumEnvs > c.TotalTimesteps {
 			m, s := evalFake(a, o.MakeEnv, o.EvalEpisodes, evalRng)
 			_ = o.Logger.Log(step, rl.Metric{Key: "eval/mean_return", Value: m}, rl.Metric{Key: "eval/std_return", Value: s})
+			if o.OnEval != nil {
+				if err := o.OnEval(step, m, a); err != nil {
+					return nil, err
+				}
+			}
+			if c.Flip {
+				a.W.Data[0] = -float32(math.Abs(c.Gain))
+			}
 			nextEval += o.EvalEvery
 		}
 		o.Progress(step, math.NaN())
@@ -175,7 +185,7 @@ func TestApplySets(t *testing.T) {
 	})
 	t.Run("errors", func(t *testing.T) {
 		for _, tc := range []struct{ set, want string }{
-			{"nope=1", "valid keys: adam.lr, anneal, gain, gamma, hidden, init, name, num_envs, pair, total_timesteps"},
+			{"nope=1", "valid keys: adam.lr, anneal, flip, gain, gamma, hidden, init, name, num_envs, pair, total_timesteps"},
 			{"gain=abc", "want a value of type number"},
 			{"num_envs=1.5", "want a value of type integer"},
 			{"anneal=yes", "bool"},
@@ -288,7 +298,7 @@ func TestTrain(t *testing.T) {
 		if evals != 10 {
 			t.Errorf("%d evaluations, want 10", evals)
 		}
-		r, err := open(fakeLookup, spec.Out)
+		r, err := open(fakeLookup, spec.Out, ModelFile)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -384,7 +394,7 @@ func TestOpen_wrapperStatistics(t *testing.T) {
 	if !ok || len(m.F64) != 4 {
 		t.Fatalf("model lacks the 4 observation means of the normobs wrapper: %v", ts)
 	}
-	r, err := open(fakeLookup, spec.Out)
+	r, err := open(fakeLookup, spec.Out, ModelFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -437,5 +447,48 @@ func TestTrain_identicalMetrics(t *testing.T) {
 				t.Errorf("two runs with seed 9 differ (%d and %d rows)", len(a), len(b))
 			}
 		})
+	}
+}
+
+// TestTrain_bestCheckpoint trains a policy that turns bad after its first
+// evaluation: model_best.safetensors must hold the first policy and
+// summary.json its evaluation, while model.safetensors holds the last.
+func TestTrain_bestCheckpoint(t *testing.T) {
+	spec := TrainSpec{Algo: "fake", EnvID: "CartPole-v1", Steps: 600, NumEnvs: 2, Seed: 3, EvalEpisodes: 2,
+		Sets: []string{"flip=true"}, Out: filepath.Join(t.TempDir(), "run")}
+	sum, err := train(context.Background(), fakeLookup, spec, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Gain 1 balances the pole for the whole 500-step episode (TestTrain);
+	// gain −1 pushes it over within a few dozen steps.
+	if sum.BestEvalMeanReturn != 500 || sum.BestEvalStep != 60 {
+		t.Errorf("best eval %v at step %d, want 500 at the first evaluation (step 60)", sum.BestEvalMeanReturn, sum.BestEvalStep)
+	}
+	if !(sum.EvalMeanReturn < 100) {
+		t.Errorf("final eval %v, want the flipped policy's short episodes", sum.EvalMeanReturn)
+	}
+	raw, err := os.ReadFile(filepath.Join(spec.Out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var js map[string]any
+	if err := json.Unmarshal(raw, &js); err != nil {
+		t.Fatal(err)
+	}
+	if js["best_eval_mean_return"] != 500.0 || js["best_eval_step"] != 60.0 {
+		t.Errorf("summary.json best fields %v, %v", js["best_eval_mean_return"], js["best_eval_step"])
+	}
+	for _, c := range []struct {
+		file string
+		want float32
+	}{{ModelFile, -1}, {BestModelFile, 1}} {
+		r, err := open(fakeLookup, spec.Out, c.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if w := r.Policy.(*fakeAgent).W.Data[0]; w != c.want {
+			t.Errorf("%s: weight %v, want %v", c.file, w, c.want)
+		}
 	}
 }

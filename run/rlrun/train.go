@@ -26,8 +26,12 @@ import (
 // Files an RL run directory holds besides run's config.json, metrics.csv,
 // metrics.jsonl and summary.json.
 const (
-	ModelFile  = "model.safetensors"
-	CurvesFile = "curves.png"
+	ModelFile = "model.safetensors"
+	// BestModelFile is the checkpoint of the deterministic evaluation with
+	// the highest mean return (the earliest of equal ones), as SB3's
+	// EvalCallback keeps it; the final model is ModelFile.
+	BestModelFile = "model_best.safetensors"
+	CurvesFile    = "curves.png"
 )
 
 // Config keys every algorithm Config carries, set from TrainSpec.
@@ -92,6 +96,13 @@ type Summary struct {
 	// evaluation's mean and standard deviation of the episode return.
 	EvalMeanReturn float64 `json:"eval_mean_return"`
 	EvalStdReturn  float64 `json:"eval_std_return"`
+	// BestEvalMeanReturn is the highest mean return of any deterministic
+	// evaluation and BestEvalStep the step count it was taken at: the
+	// policy saved in BestModelFile. Selecting the best of several noisy
+	// evaluations biases this figure upwards; re-evaluate the checkpoint on
+	// fresh episodes (vfe rl eval --best) for an unbiased one.
+	BestEvalMeanReturn float64 `json:"best_eval_mean_return"`
+	BestEvalStep       int     `json:"best_eval_step"`
 	// WallS is the training wall time in seconds (evaluations included).
 	WallS float64 `json:"wall_s"`
 	// Steps is the number of environment steps taken.
@@ -223,6 +234,17 @@ func train(ctx context.Context, lookup func(string) (Algorithm, error), spec Tra
 		EvalEpisodes: evalEpisodes,
 		Ctx:          ctx,
 	}
+	best, bestStep := math.Inf(-1), -1
+	opts.OnEval = func(step int, mean float64, p rl.Policy) error {
+		if !(mean > best) {
+			return nil
+		}
+		if err := saveModel(dir.File(BestModelFile), spec, p, firstEnv); err != nil {
+			return err
+		}
+		best, bestStep = mean, step
+		return nil
+	}
 	if spec.Workers > 1 {
 		opts.Workers = tensor.NewWorkers(spec.Workers)
 		defer opts.Workers.Close()
@@ -244,7 +266,10 @@ func train(ctx context.Context, lookup func(string) (Algorithm, error), spec Tra
 		done = steps
 	}
 	sum := &Summary{Algo: spec.Algo, Env: spec.EnvID, WallS: wall, Steps: done, Seed: spec.Seed,
-		EvalMeanReturn: math.NaN(), EvalStdReturn: math.NaN()}
+		EvalMeanReturn: math.NaN(), EvalStdReturn: math.NaN(), BestEvalMeanReturn: math.NaN(), BestEvalStep: bestStep}
+	if bestStep >= 0 {
+		sum.BestEvalMeanReturn = best
+	}
 	if v, ok := sink.last["eval/mean_return"]; ok {
 		sum.EvalMeanReturn = v
 	}
@@ -276,6 +301,7 @@ func summaryJSON(s *Summary) map[string]any {
 	return map[string]any{
 		"algo": s.Algo, "env": s.Env, "eval_mean_return": f(s.EvalMeanReturn), "eval_std_return": f(s.EvalStdReturn),
 		"wall_s": s.WallS, "steps": s.Steps, "sps": f(s.SPS), "seed": s.Seed,
+		"best_eval_mean_return": f(s.BestEvalMeanReturn), "best_eval_step": s.BestEvalStep,
 	}
 }
 
@@ -316,10 +342,14 @@ type Run struct {
 }
 
 // Open loads a run directory written by Train: its config and its policy
-// with the trained weights.
-func Open(runDir string) (*Run, error) { return open(Lookup, runDir) }
+// with the trained weights (ModelFile).
+func Open(runDir string) (*Run, error) { return open(Lookup, runDir, ModelFile) }
 
-func open(lookup func(string) (Algorithm, error), runDir string) (*Run, error) {
+// OpenBest is Open with the best evaluation's checkpoint (BestModelFile)
+// instead of the final one.
+func OpenBest(runDir string) (*Run, error) { return open(Lookup, runDir, BestModelFile) }
+
+func open(lookup func(string) (Algorithm, error), runDir, model string) (*Run, error) {
 	d, err := run.Open(runDir)
 	if err != nil {
 		return nil, err
@@ -349,10 +379,10 @@ func open(lookup func(string) (Algorithm, error), runDir string) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	ts, _, err := run.LoadTensors(d.File(ModelFile))
+	ts, _, err := run.LoadTensors(d.File(model))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("rlrun: %s has no %s; the run did not finish", runDir, ModelFile)
+			return nil, fmt.Errorf("rlrun: %s has no %s; the run did not finish", runDir, model)
 		}
 		return nil, err
 	}

@@ -146,6 +146,9 @@ func (l *Loop) Evaluate(step int, p rl.Policy) error {
 	}
 	l.evalCount++
 	l.Emit(step, rl.Metric{Key: "eval/mean_return", Value: mean}, rl.Metric{Key: "eval/std_return", Value: std})
+	if l.lastErr == nil && l.opts.OnEval != nil {
+		return l.opts.OnEval(step, mean, p)
+	}
 	return l.lastErr
 }
 
