@@ -12,8 +12,10 @@ import (
 // UsePacked for a whole network) switches a layer to register-tiled AVX2/FMA
 // products over packed operands (tensor.MulPacked), with rows split among a
 // tensor.Workers pool: faster than a one-thread OpenBLAS for 64-wide layers
-// (PPO's and REINFORCE's networks use it), no faster for 256-wide ones
-// (bench/rl-speed.md), bit-identical for any number of workers, but rounded
+// (PPO's and REINFORCE's networks use it) and, split over two cores, for
+// DQN's 256-wide layers at batch 64; slower than OpenBLAS's own threads for
+// batch-256 products (bench/rl-speed.md). It is bit-identical for any
+// number of workers and on any machine with AVX2 and FMA, but rounded
 // differently from the BLAS (each element is one fused multiply-add chain
 // in order). Without AVX2 and FMA the layer keeps the BLAS.
 type Linear struct {
@@ -42,7 +44,8 @@ type packedLinear struct {
 // true (elsewhere the layer keeps the BLAS): Forward packs Wᵀ
 // (tensor.PackPadded), BackwardInput packs W, BackwardParams transposes dy
 // and packs x. Narrow layers have their own forms: fewer than 16 outputs
-// (In a multiple of 8) use tensor.MulNarrowOut for Forward; fewer than 16
+// or a forward pass of at most two rows (In a multiple of 8) use
+// tensor.MulNarrowOut for Forward; fewer than 16
 // inputs use tensor.MulNarrowOut over Wᵀ for the input gradient (Out a
 // multiple of 8) and the packed product xᵀ·dy, added transposed, for the
 // weight gradient (Out ≥ 16). The pool is not
@@ -158,8 +161,10 @@ func (l *Linear) forwardPacked(dst, x *tensor.Mat) bool {
 	if !tensor.CanMulPacked() || dst.Rows != x.Rows || dst.Cols != l.Out || x.Rows == 0 {
 		return false
 	}
-	if l.Out < 16 && l.In%8 == 0 {
-		// A few outputs (a value or a few action logits): dot products.
+	if (l.Out < 16 || x.Rows <= narrowRows) && l.In%8 == 0 {
+		// A few outputs (a value or a few action logits), or a row or two
+		// (acting in one environment), where packing Wᵀ would cost more
+		// than the product: dot products.
 		var bias []float32
 		if l.B != nil {
 			bias = l.B.Val.Data
@@ -176,6 +181,12 @@ func (l *Linear) forwardPacked(dst, x *tensor.Mat) bool {
 	}
 	return p.w.MulPacked(dst, x, p.wt, l.B != nil)
 }
+
+// narrowRows is the batch size up to which Forward on the packed path
+// takes dot products over the rows of W instead of packing Wᵀ: for one
+// row of 256 inputs and 256 outputs they take 3.6 µs against 11.4 µs for
+// packing and the packed product (4 rows: 14.4 against 12.3 µs).
+const narrowRows = 2
 
 // fillBias writes b into every row of dst.
 func (l *Linear) fillBias(dst *tensor.Mat) {

@@ -7,6 +7,25 @@ import "golang.org/x/sys/cpu"
 // hasAVX2 is fixed at start-up from the CPU's feature flags.
 var hasAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasAVX
 
+// hasFMA adds the fused multiply-add that sumSqAVX2 needs.
+var hasFMA = hasAVX2 && cpu.X86.HasFMA
+
+// sumSqAVX2 is implemented in adam_amd64.s: sumSqLanes for n a positive
+// multiple of 16.
+//
+//go:noescape
+func sumSqAVX2(a *float32, n int) float64
+
+// sumSqVec writes sumSqLanes(a) to *s with AVX2 and FMA, len(a) a positive
+// multiple of 16, and reports whether it could.
+func sumSqVec(a []float32, s *float64) bool {
+	if !hasFMA {
+		return false
+	}
+	*s = sumSqAVX2(&a[0], len(a))
+	return true
+}
+
 // adamAVX2 is implemented in adam_amd64.s; k holds b1, 1−b1, b2, 1−b2,
 // stepSize, invSqrtBc2 and eps.
 //

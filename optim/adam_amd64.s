@@ -81,3 +81,41 @@ ploop:
 pdone:
 	VZEROUPPER
 	RET
+
+// func sumSqAVX2(a *float32, n int) float64
+//
+// Σ a_i² for n a positive multiple of 16: element i is widened to float64
+// and fused into lane i mod 16 (Y0 holds lanes 0…3, Y1 4…7, Y2 8…11, Y3
+// 12…15); then (Y0 + Y1) + (Y2 + Y3), the upper half added to the lower,
+// and the two remaining lanes added: sumSqLanes's order.
+TEXT ·sumSqAVX2(SB), NOSPLIT, $0-24
+	MOVQ   a+0(FP), SI
+	MOVQ   n+8(FP), CX
+	VXORPD Y0, Y0, Y0
+	VXORPD Y1, Y1, Y1
+	VXORPD Y2, Y2, Y2
+	VXORPD Y3, Y3, Y3
+
+sqloop:
+	VCVTPS2PD   (SI), Y4
+	VCVTPS2PD   16(SI), Y5
+	VCVTPS2PD   32(SI), Y6
+	VCVTPS2PD   48(SI), Y7
+	VFMADD231PD Y4, Y4, Y0
+	VFMADD231PD Y5, Y5, Y1
+	VFMADD231PD Y6, Y6, Y2
+	VFMADD231PD Y7, Y7, Y3
+	ADDQ        $64, SI
+	SUBQ        $16, CX
+	JNZ         sqloop
+
+	VADDPD       Y1, Y0, Y0
+	VADDPD       Y3, Y2, Y2
+	VADDPD       Y2, Y0, Y0
+	VEXTRACTF128 $1, Y0, X1
+	VADDPD       X1, X0, X0
+	VPERMILPD    $1, X0, X1
+	VADDSD       X1, X0, X0
+	VMOVSD       X0, ret+16(FP)
+	VZEROUPPER
+	RET

@@ -2,6 +2,7 @@ package optim
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/vfe-go/vfe/nn"
@@ -85,6 +86,47 @@ func TestClipGradNorm(t *testing.T) {
 			t.Errorf("norm %v, grad %v; want +Inf and untouched", n, ps[1].Grad.Data)
 		}
 	})
+}
+
+// TestSumSq checks the gradient-norm sum of squares: exact on integers for
+// every length (n(n+1)(2n+1)/6, so every tail length mod 16 is covered);
+// on random values the same bits as the Go form of the lane order
+// (sumSqLanes, then the tail fused in: what machines without AVX2 run) and
+// within float64 rounding of a serial sum.
+func TestSumSq(t *testing.T) {
+	for n := 0; n <= 40; n++ {
+		a := make([]float32, n)
+		for i := range a {
+			a[i] = float32(i + 1)
+			if i%3 == 0 {
+				a[i] = -a[i] // signs do not matter
+			}
+		}
+		if got, want := sumSq(a), float64(n*(n+1)*(2*n+1)/6); got != want {
+			t.Errorf("n=%d: %v, want %v", n, got, want)
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, n := range []int{16, 17, 31, 1024, 100_003} {
+		a := make([]float32, n)
+		var serial float64
+		for i := range a {
+			a[i] = float32(rng.NormFloat64())
+			serial += float64(a[i]) * float64(a[i])
+		}
+		m := n &^ 15
+		want := sumSqLanes(a[:m])
+		for _, v := range a[m:] {
+			want = math.FMA(float64(v), float64(v), want)
+		}
+		got := sumSq(a)
+		if got != want {
+			t.Errorf("n=%d: %v, want the lane order's %v", n, got, want)
+		}
+		if math.Abs(got-serial) > 1e-12*serial {
+			t.Errorf("n=%d: %v, serial sum %v", n, got, serial)
+		}
+	}
 }
 
 func TestPolyak(t *testing.T) {

@@ -1,6 +1,7 @@
 package dqn
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/vfe-go/vfe/env"
@@ -33,13 +34,28 @@ func updateFLOPs(net *nn.Sequential, b int, double bool) float64 {
 // BenchmarkDQN_Update times one gradient step of the CartPole-v1 zoo
 // configuration (Q network 4 → 256 → 256 → 2, batch 64) and reports
 // GFLOP/s.
+//
+// The sub-benchmarks split the packed products' rows among 1 and 2 workers
+// and give the BLAS as many threads, as vfe rl train's --blas-threads does.
 func BenchmarkDQN_Update(b *testing.B) {
+	for _, n := range []int{1, 2} {
+		b.Run(fmt.Sprintf("workers=%d", n), func(b *testing.B) {
+			defer tensor.SetThreads(tensor.SetThreads(n))
+			w := tensor.NewWorkers(n)
+			defer w.Close()
+			benchDQNUpdate(b, w)
+		})
+	}
+}
+
+func benchDQNUpdate(b *testing.B, w *tensor.Workers) {
 	c, _ := ZooConfig("CartPole-v1")
 	a, err := newAgent(c, env.UniformBox(-1, 1, 4), env.Discrete{N: 2}, testrand.New(1))
 	if err != nil {
 		b.Fatal(err)
 	}
 	ln, _ := newLearner(c, a)
+	ln.setWorkers(w)
 	rng := testrand.New(2)
 	buf := rl.NewReplayBuffer(1000, 1, 4, 1)
 	for i := 0; i < 1000; i++ {
@@ -54,5 +70,4 @@ func BenchmarkDQN_Update(b *testing.B) {
 	fl := updateFLOPs(a.Q, c.BatchSize, c.DoubleDQN)
 	b.ReportMetric(fl*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 	b.ReportMetric(fl/1e6, "MFLOP/op")
-	_ = tensor.BLAS()
 }

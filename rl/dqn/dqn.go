@@ -207,6 +207,7 @@ func newAgent(cfg Config, obsSpace, actSpace env.Space, rng *rand.Rand) (*Agent,
 	}
 	sizes := append(append([]int{od}, cfg.Hidden...), d.N)
 	q := nn.NewMLP(rng, sizes, cfg.Activation, tensor.Identity, nn.InitTorch)
+	nn.UsePacked(nil, q)
 	return &Agent{Q: q, cfg: cfg, obsDim: od, nActions: d.N}, nil
 }
 
@@ -355,6 +356,11 @@ func newLearner(cfg Config, a *Agent) (*learner, error) {
 	}, nil
 }
 
+// setWorkers turns the packed products (nn.UsePacked) on for the online and
+// target networks, with rows split among w (nil: the calling goroutine).
+// The results do not depend on w.
+func (l *learner) setWorkers(w *tensor.Workers) { nn.UsePacked(w, l.online, l.target) }
+
 // update samples a batch and takes one gradient step; it returns the loss
 // and the mean Q(s, a) of the batch.
 func (l *learner) update(buf *rl.ReplayBuffer, rng *rand.Rand) (loss, meanQ float64) {
@@ -420,6 +426,7 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
+	ln.setWorkers(opts.Workers)
 	n, od := cfg.NumEnvs, agent.obsDim
 	buf := rl.NewReplayBuffer(cfg.BufferSize, n, od, 1)
 	obs := tensor.New(n, od)

@@ -206,13 +206,13 @@ func TestTrain_Deterministic(t *testing.T) {
 	var runs [2]*memLogger
 	for k := range runs {
 		runs[k] = &memLogger{}
-		if _, err := Train(c, 7, rl.TrainOptions{MakeEnv: mk, Logger: runs[k], EvalEvery: 500, EvalEpisodes: 2}); err != nil {
+		if _, err := Train(c, 7, rl.TrainOptions{MakeEnv: mk, Logger: runs[k], EvalEvery: 500, EvalEpisodes: 2, Workers: twoWorkers(t, k)}); err != nil {
 			t.Fatal(err)
 		}
 	}
 	a, b := runs[0].without("charts/sps"), runs[1].without("charts/sps")
 	if len(a) == 0 || !slices.Equal(a, b) {
-		t.Fatalf("runs with one seed differ (%d vs %d metrics)", len(a), len(b))
+		t.Fatalf("runs with one seed, one worker and two, differ (%d vs %d metrics)", len(a), len(b))
 	}
 	for _, key := range []string{"charts/episodic_return", "losses/td_loss", "eval/mean_return", "charts/epsilon"} {
 		if math.IsNaN(runs[0].last(key)) {
@@ -332,4 +332,17 @@ func TestTrain_StepAllocs(t *testing.T) {
 	if n := testing.AllocsPerRun(200, step); n != 0 {
 		t.Fatalf("a collection step allocates %v times", n)
 	}
+}
+
+// twoWorkers returns nil (one worker) for run 0 and a pool of two that
+// splits every product for run 1, closed when the test ends: the runs must
+// agree bit for bit.
+func twoWorkers(t *testing.T, run int) *tensor.Workers {
+	if run == 0 {
+		return nil
+	}
+	w := tensor.NewWorkers(2)
+	w.SetMinFLOPs(0)
+	t.Cleanup(w.Close)
+	return w
 }
