@@ -10,14 +10,15 @@
 # algorithm names to run, default all), PYTHON (default python3, used only
 # to aggregate the summaries), NICE (niceness of the training processes,
 # default 19: the machine is shared), THREADS (BLAS threads and row workers
-# of every run, default 1; 2 uses both cores, as PyTorch does by default).
+# of every run, default 1; 2 uses both cores, as SB3 does here by default).
 #
 # Each target is "algo env steps threshold sb3_seconds sb3_steps": the run
 # passes when the mean final deterministic evaluation (10 episodes) over the
 # seeds reaches threshold. sb3_seconds is Stable-Baselines3 2.4.1's training
 # time for sb3_steps steps with the same rl-baselines3-zoo hyperparameters,
-# measured on this machine on 2026-11-25 with one core partly busy ("-" when
-# SB3 has no such algorithm); the speed-up compares it with vfe's wall time
+# measured side by side on this machine by bench/rl-sb3.sh on 2026-12-06
+# (SB3 as it runs by default, using both cores; "-" when SB3 has no such
+# algorithm); the speed-up compares it with vfe's wall time
 # per step (vfe's includes its periodic evaluations), and with vfe's CPU
 # time, the fairer figure when the machine is busy.
 set -euo pipefail
@@ -35,7 +36,7 @@ NICE="${NICE:-19}"
 # are trained by bench/rl-offpolicy.sh, called at the end, which writes
 # bench/rl-offpolicy.md.
 TARGETS=(
-	"ppo CartPole-v1 100000 475 18 100000"
+	"ppo CartPole-v1 100000 475 23.5 100000"
 	"reinforce CartPole-v1 300000 400 - -"
 	"ppo Pendulum-v1 100000 -200 - -"
 )

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Stable-Baselines3 beside vfe on this machine: runs bench/rl_sb3.py (the
+# rl-baselines3-zoo settings) for each algorithm, one run at a time, and
+# appends its JSON lines to $OUT/sb3.jsonl. SB3 2.4.1 and Gymnasium 1.0.0
+# must be importable by $PYTHON (for example from their sources through
+# PYTHONPATH) with Debian's python3-torch; the script stops with a message
+# when they are not.
+#
+#   SEEDS="1 2 3"         seeds of each run
+#   ONLY="dqn sac"        a subset of: ppo dqn ddpg td3 sac
+#   BLAS_THREADS=1        OpenBLAS threads of torch's products (default: left
+#                         alone, i.e. OpenBLAS's one per core, as SB3 runs)
+#   OUT=runs/bench-sb3    where the JSON lines go
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-/usr/bin/python3}
+SEEDS=${SEEDS:-1}
+ONLY=${ONLY:-ppo dqn ddpg td3 sac}
+OUT=${OUT:-runs/bench-sb3}
+mkdir -p "$OUT"
+if ! "$PYTHON" -c 'import stable_baselines3, gymnasium, torch' 2>/dev/null; then
+	echo "rl-sb3.sh: $PYTHON cannot import stable_baselines3, gymnasium and torch" >&2
+	exit 2
+fi
+args=()
+[ -n "${BLAS_THREADS:-}" ] && args+=(--blas-threads "$BLAS_THREADS")
+for algo in $ONLY; do
+	case $algo in
+	ppo | dqn) task=CartPole-v1 ;;
+	*) task=Pendulum-v1 ;;
+	esac
+	for s in $SEEDS; do
+		echo "$(date -u +%H:%M:%S) sb3 $algo $task seed $s (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+		"$PYTHON" bench/rl_sb3.py --algo "$algo" --env "$task" --seed "$s" "${args[@]}" | tee -a "$OUT/sb3.jsonl"
+	done
+done
