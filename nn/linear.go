@@ -173,7 +173,7 @@ func (l *Linear) forwardPacked(dst, x *tensor.Mat) bool {
 	}
 	p := l.pk
 	var ok bool
-	if p.wt, ok = tensor.PackPadded(p.wt, l.W.Val, true); !ok {
+	if p.wt, ok = p.w.PackPadded(p.wt, l.W.Val, true); !ok {
 		return false
 	}
 	if l.B != nil {
@@ -214,7 +214,7 @@ func (l *Linear) inputPacked(dx, dy *tensor.Mat) (*tensor.Mat, bool) {
 		return dx, tensor.MulNarrowOut(dx, dy, p.wT, nil)
 	}
 	var ok bool
-	if p.wp, ok = tensor.PackPadded(p.wp, l.W.Val, false); !ok {
+	if p.wp, ok = p.w.PackPadded(p.wp, l.W.Val, false); !ok {
 		return nil, false
 	}
 	return dx, p.w.MulPacked(dx, dy, p.wp, false)
@@ -232,7 +232,7 @@ func (l *Linear) paramsPacked(dy *tensor.Mat) bool {
 	if l.In < 16 && l.Out >= 16 {
 		// A narrow input: (dyᵀ·x)ᵀ = xᵀ·dy, In rows of Out columns,
 		// into a buffer, added transposed.
-		if p.dyp, ok = tensor.PackPadded(p.dyp, dy, false); !ok {
+		if p.dyp, ok = p.w.PackPadded(p.dyp, dy, false); !ok {
 			return false
 		}
 		p.xT = resize(p.xT, l.In, x.Rows)
@@ -250,7 +250,7 @@ func (l *Linear) paramsPacked(dy *tensor.Mat) bool {
 		return true
 	}
 	// dyᵀ (Out×B) times x packed (B×In), accumulated onto ∂W.
-	if p.xp, ok = tensor.PackPadded(p.xp, x, false); !ok {
+	if p.xp, ok = p.w.PackPadded(p.xp, x, false); !ok {
 		return false
 	}
 	p.dyT = resize(p.dyT, l.Out, dy.Rows)

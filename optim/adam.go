@@ -76,6 +76,50 @@ type Adam struct {
 	m, v      []*tensor.Mat
 	t         int
 	stepT     *tensor.Mat
+	w         *tensor.Workers
+	task      adamTask
+}
+
+// adamSegment is elements lo … hi−1 of parameter i.
+type adamSegment struct{ i, lo, hi int }
+
+// adamTask is one Step's update over segments of the parameters, for
+// tensor.Workers.
+type adamTask struct {
+	a                                                    *Adam
+	segs                                                 []adamSegment
+	l2, b1, ob1, b2, ob2, stepSize, invSqrtBc2, eps, dec float32
+}
+
+// adamSegmentLen is the length of the pieces a parallel Step hands out.
+const adamSegmentLen = 4096
+
+func (t *adamTask) RunRows(lo, hi int) {
+	a := t.a
+	for _, sg := range t.segs[lo:hi] {
+		th := a.params[sg.i].Val.Data[sg.lo:sg.hi]
+		if a.decoupled && t.dec != 1 {
+			for j := range th {
+				th[j] *= t.dec
+			}
+		}
+		adamKernel(th, a.params[sg.i].Grad.Data[sg.lo:sg.hi], a.m[sg.i].Data[sg.lo:sg.hi], a.v[sg.i].Data[sg.lo:sg.hi],
+			t.l2, t.b1, t.ob1, t.b2, t.ob2, t.stepSize, t.invSqrtBc2, t.eps)
+	}
+}
+
+// SetWorkers splits Step's element-wise updates among w's goroutines (nil:
+// the calling goroutine) in pieces of 4096 values. Every value gets the
+// same operations either way, so the results do not depend on w. The pool
+// is not owned by the optimiser.
+func (a *Adam) SetWorkers(w *tensor.Workers) {
+	a.w = w
+	a.task.segs = a.task.segs[:0]
+	for i, p := range a.params {
+		for lo := 0; lo < p.Val.Len(); lo += adamSegmentLen {
+			a.task.segs = append(a.task.segs, adamSegment{i, lo, min(lo+adamSegmentLen, p.Val.Len())})
+		}
+	}
 }
 
 var _ Optimizer = (*Adam)(nil)
@@ -137,6 +181,16 @@ func (a *Adam) Step() {
 	l2 := wd
 	if a.decoupled {
 		l2 = 0
+	}
+	if a.w.N() > 1 {
+		dec := float32(1)
+		if a.decoupled && wd != 0 {
+			dec = decay
+		}
+		a.task = adamTask{a: a, segs: a.task.segs, l2: l2, b1: b1, ob1: ob1, b2: b2, ob2: ob2,
+			stepSize: stepSize, invSqrtBc2: invSqrtBc2, eps: eps, dec: dec}
+		a.w.Run(len(a.task.segs), &a.task)
+		return
 	}
 	for i, p := range a.params {
 		th := p.Val.Data

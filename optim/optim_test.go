@@ -307,3 +307,49 @@ func BenchmarkAdam_Step(b *testing.B) {
 		opt.Step()
 	}
 }
+
+// TestAdamWorkers checks that a Step split among two workers gives the
+// same bits as one on the calling goroutine, for Adam with L2 decay and
+// AdamW, with parameters that span several 4096-value pieces and a short
+// one.
+func TestAdamWorkers(t *testing.T) {
+	w := tensor.NewWorkers(2)
+	defer w.Close()
+	for _, decoupled := range []bool{false, true} {
+		var runs [2][]*nn.Param
+		for k := range runs {
+			rng := testrand.New(9)
+			ps := []*nn.Param{nn.NewParam("a", 100, 101), nn.NewParam("b", 1, 7)}
+			for _, p := range ps {
+				p.Val.RandN(rng, 1)
+			}
+			cfg := DefaultAdamConfig()
+			cfg.WeightDecay = 0.01
+			mk := NewAdam
+			if decoupled {
+				mk = NewAdamW
+			}
+			opt, err := mk(ps, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if k == 1 {
+				opt.SetWorkers(w)
+			}
+			for range 5 {
+				for _, p := range ps {
+					p.Grad.RandN(rng, 1)
+				}
+				opt.Step()
+			}
+			runs[k] = ps
+		}
+		for i, p := range runs[0] {
+			for j, v := range p.Val.Data {
+				if q := runs[1][i].Val.Data[j]; q != v {
+					t.Fatalf("decoupled=%v: param %d value %d: %v with two workers, %v with one", decoupled, i, j, q, v)
+				}
+			}
+		}
+	}
+}

@@ -112,6 +112,15 @@ func Pack(dst *Packed, b *Mat, trans bool) (p *Packed, ok bool) {
 // the n real ones). It returns dst (nil allocates), reusing its storage when
 // it fits, and reports ok = false, packing nothing, only for an empty b.
 func PackPadded(dst *Packed, b *Mat, trans bool) (p *Packed, ok bool) {
+	if dst, ok = preparePacked(dst, b, trans); ok {
+		vec.PackPanels(dst.Data, b.Data, dst.K, dst.N, trans)
+	}
+	return dst, ok
+}
+
+// preparePacked sizes dst (nil allocates) for PackPadded of b and reports
+// whether b is non-empty.
+func preparePacked(dst *Packed, b *Mat, trans bool) (*Packed, bool) {
 	k, n := b.Rows, b.Cols
 	if trans {
 		k, n = n, k
@@ -127,7 +136,6 @@ func PackPadded(dst *Packed, b *Mat, trans bool) (p *Packed, ok bool) {
 		dst.Data = make([]float32, size)
 	}
 	dst.K, dst.N, dst.Data = k, n, dst.Data[:size]
-	vec.PackPanels(dst.Data, b.Data, k, n, trans)
 	return dst, true
 }
 

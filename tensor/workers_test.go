@@ -132,3 +132,29 @@ func BenchmarkWorkersMulPacked(b *testing.B) {
 		}
 	}
 }
+
+// TestWorkersPackPadded checks that packing with the panels split among
+// workers writes exactly what the one-goroutine PackPadded writes, for
+// both orientations, padded and unpadded widths, into a reused buffer.
+func TestWorkersPackPadded(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	w := NewWorkers(2)
+	defer w.Close()
+	var got *Packed
+	for _, s := range [][2]int{{256, 256}, {130, 131}, {64, 300}, {20, 20}} {
+		for _, trans := range []bool{false, true} {
+			b := New(s[0], s[1]).RandN(rng, 1)
+			want, ok1 := PackPadded(nil, b, trans)
+			var ok2 bool
+			got, ok2 = w.PackPadded(got, b, trans)
+			if !ok1 || !ok2 || got.K != want.K || got.N != want.N || len(got.Data) != len(want.Data) {
+				t.Fatalf("%v trans=%v: shapes %d×%d (%v) vs %d×%d (%v)", s, trans, got.K, got.N, ok2, want.K, want.N, ok1)
+			}
+			for i := range want.Data {
+				if got.Data[i] != want.Data[i] {
+					t.Fatalf("%v trans=%v: value %d is %v, want %v", s, trans, i, got.Data[i], want.Data[i])
+				}
+			}
+		}
+	}
+}

@@ -357,9 +357,12 @@ func newLearner(cfg Config, a *Agent) (*learner, error) {
 }
 
 // setWorkers turns the packed products (nn.UsePacked) on for the online and
-// target networks, with rows split among w (nil: the calling goroutine).
-// The results do not depend on w.
-func (l *learner) setWorkers(w *tensor.Workers) { nn.UsePacked(w, l.online, l.target) }
+// target networks, with rows split among w (nil: the calling goroutine),
+// and splits Adam's steps among w too. The results do not depend on w.
+func (l *learner) setWorkers(w *tensor.Workers) {
+	nn.UsePacked(w, l.online, l.target)
+	l.opt.SetWorkers(w)
+}
 
 // update samples a batch and takes one gradient step; it returns the loss
 // and the mean Q(s, a) of the batch.

@@ -7,24 +7,33 @@ package vec
 // k·PaddedCols(n) values. With AVX2 the transposing form moves 8×8 blocks
 // through registers; either way the values are copied exactly.
 func PackPanels(bp, b []float32, k, n int, trans bool) {
+	PackPanelRange(bp, b, k, n, trans, 0, PaddedCols(n)/16)
+}
+
+// PackPanelRange is PackPanels for panels p0 … p1−1 only (panel p holds
+// columns 16p … 16p+15; the last one may be padded), so that disjoint
+// ranges can be packed concurrently into the same bp.
+func PackPanelRange(bp, b []float32, k, n int, trans bool, p0, p1 int) {
 	full := n / 16
 	r := n - 16*full // columns of the padded last panel (0: none)
-	if !trans {
-		for p := 0; p < full; p++ {
-			dst := bp[p*16*k : (p+1)*16*k]
+	k8 := k &^ 7
+	for p := p0; p < p1; p++ {
+		dst := bp[p*16*k : (p+1)*16*k]
+		if p == full { // the padded last panel
+			if trans {
+				packTransScalar(dst, b[16*full*k:n*k], k, 0, r)
+			} else {
+				copyPanelScalar(dst, b, k, n, 16*full, r)
+			}
+			continue
+		}
+		if !trans {
 			if k > 0 && copyPanel(dst, b, k, n, 16*p) {
 				continue
 			}
 			copyPanelScalar(dst, b, k, n, 16*p, 16)
+			continue
 		}
-		if r > 0 {
-			copyPanelScalar(bp[full*16*k:(full+1)*16*k], b, k, n, 16*full, r)
-		}
-		return
-	}
-	k8 := k &^ 7
-	for p := 0; p < full; p++ {
-		dst := bp[p*16*k : (p+1)*16*k]
 		src := b[16*p*k : (16*p+16)*k]
 		// Rows 16p … 16p+7 of b become columns 0 … 7 of the panel,
 		// rows 16p+8 … 16p+15 columns 8 … 15.
@@ -34,9 +43,6 @@ func PackPanels(bp, b []float32, k, n int, trans bool) {
 			continue
 		}
 		packTransScalar(dst, src, k, 0, 16)
-	}
-	if r > 0 {
-		packTransScalar(bp[full*16*k:(full+1)*16*k], b[16*full*k:n*k], k, 0, r)
 	}
 }
 
