@@ -7,10 +7,12 @@
 # when they are not.
 #
 #   SEEDS="1 2 3"         seeds of each run
-#   ONLY="dqn sac"        a subset of: ppo dqn ddpg td3 sac
+#   ONLY="dqn sac"        a subset of: ppo a2c dqn ddpg td3 sac (default all
+#                         but a2c, SB3's nearest to REINFORCE)
 #   BLAS_THREADS=1        OpenBLAS threads of torch's products (default: left
 #                         alone, i.e. OpenBLAS's one per core, as SB3 runs)
 #   OUT=runs/bench-sb3    where the JSON lines go
+#   STEPS=n               train n steps instead of the zoo's budget
 #
 # At the end bench/rl-sb3.md is rewritten from every runs/bench-sb3*/sb3.jsonl
 # (REPORT_ONLY=1 does only that).
@@ -55,12 +57,12 @@ args=()
 [ -n "${BLAS_THREADS:-}" ] && args+=(--blas-threads "$BLAS_THREADS")
 for algo in $ONLY; do
 	case $algo in
-	ppo | dqn) task=CartPole-v1 ;;
+	ppo | a2c | dqn) task=CartPole-v1 ;;
 	*) task=Pendulum-v1 ;;
 	esac
 	for s in $SEEDS; do
 		echo "$(date -u +%H:%M:%S) sb3 $algo $task seed $s (load $(cut -d' ' -f1 /proc/loadavg))" >&2
-		"$PYTHON" bench/rl_sb3.py --algo "$algo" --env "$task" --seed "$s" "${args[@]}" | tee -a "$OUT/sb3.jsonl"
+		"$PYTHON" bench/rl_sb3.py --algo "$algo" --env "$task" --seed "$s" ${STEPS:+--steps "$STEPS"} "${args[@]}" | tee -a "$OUT/sb3.jsonl"
 	done
 done
 report

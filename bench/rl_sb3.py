@@ -9,7 +9,7 @@ the mean and standard deviation of 10 deterministic evaluation episodes.
 
 Needs stable_baselines3 (2.4.1), gymnasium (1.0.0) and torch importable;
 exits with status 3 and a one-line message when they are not. The settings
-below are rl-baselines3-zoo's hyperparams/{ppo,dqn,sac,td3,ddpg}.yml entries
+below are rl-baselines3-zoo's hyperparams/{ppo,a2c,dqn,sac,td3,ddpg}.yml entries
 for CartPole-v1 and Pendulum-v1, with SB3's defaults for everything the zoo
 does not set.
 
@@ -27,7 +27,7 @@ import time
 
 def parse():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--algo", required=True, choices=["ppo", "dqn", "sac", "td3", "ddpg"])
+    p.add_argument("--algo", required=True, choices=["ppo", "a2c", "dqn", "sac", "td3", "ddpg"])
     p.add_argument("--env", required=True, choices=["CartPole-v1", "Pendulum-v1"])
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--steps", type=int, default=0, help="0: the zoo's n_timesteps")
@@ -46,6 +46,10 @@ def zoo(algo, env_id):
     if algo == "ppo" and env_id == "CartPole-v1":
         return 100_000, 8, dict(n_steps=32, batch_size=256, gae_lambda=0.8, gamma=0.98, n_epochs=20,
                                 ent_coef=0.0, learning_rate=linear(1e-3), clip_range=linear(0.2))
+    if algo == "a2c" and env_id == "CartPole-v1":
+        # SB3 has no REINFORCE; A2C (n-step advantages with a learned
+        # baseline) is its nearest policy-gradient method.
+        return 500_000, 8, dict(ent_coef=0.0)
     if algo == "dqn" and env_id == "CartPole-v1":
         return 50_000, 1, dict(learning_rate=2.3e-3, batch_size=64, buffer_size=100_000, learning_starts=1000,
                                gamma=0.99, target_update_interval=10, train_freq=256, gradient_steps=128,
@@ -79,7 +83,7 @@ def main():
     env = make_vec_env(a.env, n_envs=n_envs, seed=a.seed)
     if a.algo in ("td3", "ddpg"):
         kw["action_noise"] = NormalActionNoise(mean=np.zeros(1), sigma=0.1 * np.ones(1))
-    cls = {"ppo": sb3.PPO, "dqn": sb3.DQN, "sac": sb3.SAC, "td3": sb3.TD3, "ddpg": sb3.DDPG}[a.algo]
+    cls = {"ppo": sb3.PPO, "a2c": sb3.A2C, "dqn": sb3.DQN, "sac": sb3.SAC, "td3": sb3.TD3, "ddpg": sb3.DDPG}[a.algo]
     model = cls("MlpPolicy", env, seed=a.seed, device="cpu", verbose=0, **kw)
     c0, t0 = time.process_time(), time.perf_counter()
     model.learn(total_timesteps=n)
