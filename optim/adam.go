@@ -83,12 +83,14 @@ type Adam struct {
 // adamSegment is elements lo … hi−1 of parameter i.
 type adamSegment struct{ i, lo, hi int }
 
-// adamTask is one Step's update over segments of the parameters, for
+// adamTask is one Step's update over segments of the parameters (one per
+// parameter, or pieces of adamSegmentLen values with workers), run through
 // tensor.Workers.
 type adamTask struct {
 	a                                                    *Adam
 	segs                                                 []adamSegment
 	l2, b1, ob1, b2, ob2, stepSize, invSqrtBc2, eps, dec float32
+	decay                                                bool // AdamW with weight decay: θ ← dec·θ first
 }
 
 // adamSegmentLen is the length of the pieces a parallel Step hands out.
@@ -98,7 +100,7 @@ func (t *adamTask) RunRows(lo, hi int) {
 	a := t.a
 	for _, sg := range t.segs[lo:hi] {
 		th := a.params[sg.i].Val.Data[sg.lo:sg.hi]
-		if a.decoupled && t.dec != 1 {
+		if t.decay {
 			for j := range th {
 				th[j] *= t.dec
 			}
@@ -116,8 +118,12 @@ func (a *Adam) SetWorkers(w *tensor.Workers) {
 	a.w = w
 	a.task.segs = a.task.segs[:0]
 	for i, p := range a.params {
-		for lo := 0; lo < p.Val.Len(); lo += adamSegmentLen {
-			a.task.segs = append(a.task.segs, adamSegment{i, lo, min(lo+adamSegmentLen, p.Val.Len())})
+		piece := p.Val.Len() // one goroutine: whole parameters
+		if w.N() > 1 {
+			piece = adamSegmentLen
+		}
+		for lo := 0; lo < p.Val.Len(); lo += piece {
+			a.task.segs = append(a.task.segs, adamSegment{i, lo, min(lo+piece, p.Val.Len())})
 		}
 	}
 }
@@ -142,8 +148,10 @@ func newAdam(op string, params []*nn.Param, cfg AdamConfig, decoupled bool) (*Ad
 		return nil, err
 	}
 	checkParams(op, params)
-	return &Adam{cfg: cfg, decoupled: decoupled, params: params,
-		m: zeroLike(params), v: zeroLike(params), stepT: tensor.New(1, 2)}, nil
+	a := &Adam{cfg: cfg, decoupled: decoupled, params: params,
+		m: zeroLike(params), v: zeroLike(params), stepT: tensor.New(1, 2)}
+	a.SetWorkers(nil)
+	return a, nil
 }
 
 // Config returns the configuration with the current learning rate.
@@ -182,25 +190,9 @@ func (a *Adam) Step() {
 	if a.decoupled {
 		l2 = 0
 	}
-	if a.w.N() > 1 {
-		dec := float32(1)
-		if a.decoupled && wd != 0 {
-			dec = decay
-		}
-		a.task = adamTask{a: a, segs: a.task.segs, l2: l2, b1: b1, ob1: ob1, b2: b2, ob2: ob2,
-			stepSize: stepSize, invSqrtBc2: invSqrtBc2, eps: eps, dec: dec}
-		a.w.Run(len(a.task.segs), &a.task)
-		return
-	}
-	for i, p := range a.params {
-		th := p.Val.Data
-		if a.decoupled && wd != 0 {
-			for j := range th {
-				th[j] *= decay
-			}
-		}
-		adamKernel(th, p.Grad.Data, a.m[i].Data, a.v[i].Data, l2, b1, ob1, b2, ob2, stepSize, invSqrtBc2, eps)
-	}
+	a.task = adamTask{a: a, segs: a.task.segs, l2: l2, b1: b1, ob1: ob1, b2: b2, ob2: ob2,
+		stepSize: stepSize, invSqrtBc2: invSqrtBc2, eps: eps, dec: decay, decay: a.decoupled && wd != 0}
+	a.w.Run(len(a.task.segs), &a.task)
 }
 
 // adamKernel applies the moment updates and the bias-corrected step to one

@@ -16,14 +16,13 @@ var hasFMA = hasAVX2 && cpu.X86.HasFMA
 //go:noescape
 func sumSqAVX2(a *float32, n int) float64
 
-// sumSqVec writes sumSqLanes(a) to *s with AVX2 and FMA, len(a) a positive
-// multiple of 16, and reports whether it could.
-func sumSqVec(a []float32, s *float64) bool {
+// sumSqVec returns sumSqLanes(a) computed with AVX2 and FMA, len(a) a
+// positive multiple of 16, and whether it could.
+func sumSqVec(a []float32) (float64, bool) {
 	if !hasFMA {
-		return false
+		return 0, false
 	}
-	*s = sumSqAVX2(&a[0], len(a))
-	return true
+	return sumSqAVX2(&a[0], len(a)), true
 }
 
 // adamAVX2 is implemented in adam_amd64.s; k holds b1, 1−b1, b2, 1−b2,

@@ -9,4 +9,4 @@ func adamVec(th, g, m, v []float32, k *[7]float32) int { return 0 }
 func polyakVec(d, x []float32, t, o float32) int { return 0 }
 
 // sumSqVec leaves the sum to sumSqLanes on this platform.
-func sumSqVec(a []float32, s *float64) bool { return false }
+func sumSqVec(a []float32) (float64, bool) { return 0, false }

@@ -73,8 +73,11 @@ func Polyak(target, source []*nn.Param, tau float64) {
 func sumSq(a []float32) float64 {
 	n := len(a) &^ 15
 	var s float64
-	if n > 0 && !sumSqVec(a[:n], &s) {
-		s = sumSqLanes(a[:n])
+	if n > 0 {
+		var ok bool
+		if s, ok = sumSqVec(a[:n]); !ok {
+			s = sumSqLanes(a[:n])
+		}
 	}
 	for _, v := range a[n:] {
 		x := float64(v)
