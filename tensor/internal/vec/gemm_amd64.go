@@ -2,11 +2,20 @@
 
 package vec
 
+import "golang.org/x/sys/cpu"
+
 //go:noescape
 func gemm4x16AVX2(c, a, bp *float32, k, lda, ldc int, acc bool)
 
 //go:noescape
+func gemm8x16AVX512(c, a, bp *float32, k, lda, ldc int, acc bool)
+
+//go:noescape
 func gemm1x16AVX2(c, a, bp *float32, k int, acc bool)
+
+// has8Rows reports whether MulPacked takes eight-row tiles (AVX-512VL for
+// the registers Y16–Y31). Tests turn it off to compare the tiles.
+var has8Rows = hasFMA && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VL
 
 // rowBlock is the number of rows of A that MulPacked keeps in cache (a
 // multiple of 4) while the panels of B pass over them.
@@ -33,6 +42,11 @@ func MulPacked(c, a, bp []float32, m, n, k, lda, ldc int, acc bool) bool {
 		for p := 0; p < full; p++ {
 			panel := &bp[p*k*16]
 			i := i0
+			if has8Rows {
+				for ; i+8 <= i1; i += 8 {
+					gemm8x16AVX512(&c[i*ldc+16*p], &a[i*lda], panel, k, 4*lda, 4*ldc, acc)
+				}
+			}
 			for ; i+4 <= i1; i += 4 {
 				gemm4x16AVX2(&c[i*ldc+16*p], &a[i*lda], panel, k, 4*lda, 4*ldc, acc)
 			}

@@ -2,6 +2,7 @@ package vec
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -200,6 +201,41 @@ func TestMulPackedAnyWidth(t *testing.T) {
 							if d := float64(got) - want; d > 1e-4 || d < -1e-4 {
 								t.Fatalf("m=%d n=%d k=%d acc=%v: C[%d,%d] = %v, want %v", m, n, k, acc, i, l, got, want)
 							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestMulPackedEightRowTiles checks that the eight-row tiles (AVX-512VL)
+// give the same bits as the four- and one-row tiles: each element is the
+// same chain of fused multiply-adds either way.
+func TestMulPackedEightRowTiles(t *testing.T) {
+	if !has8Rows {
+		t.Skip("no AVX-512VL")
+	}
+	defer func() { has8Rows = true }()
+	rng := rand.New(rand.NewPCG(13, 14))
+	for _, m := range []int{8, 13, 16, 37, 64} {
+		for _, n := range []int{16, 48, 300} {
+			for _, k := range []int{1, 8, 37, 256} {
+				for _, acc := range []bool{false, true} {
+					a, b := randSlice(rng, m*k), randSlice(rng, k*n)
+					ldc := n + 3
+					c0 := randSlice(rng, m*ldc)
+					bp := make([]float32, k*PaddedCols(n))
+					PackPanels(bp, b, k, n, false)
+					var got [2][]float32
+					for i, on := range []bool{true, false} {
+						has8Rows = on
+						got[i] = append([]float32(nil), c0...)
+						MulPacked(got[i], a, bp, m, n, k, k, ldc, acc)
+					}
+					for i := range got[0] {
+						if math.Float32bits(got[0][i]) != math.Float32bits(got[1][i]) {
+							t.Fatalf("m=%d n=%d k=%d acc=%v: element %d: %v with eight-row tiles, %v without", m, n, k, acc, i, got[0][i], got[1][i])
 						}
 					}
 				}
