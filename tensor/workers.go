@@ -21,9 +21,13 @@ type RowTask interface {
 // MulPacked. A job is cut into a few contiguous chunks per worker; the
 // calling goroutine and the n−1 helpers claim chunks until none is left,
 // so a helper that the operating system has not scheduled yet delays the
-// job by at most the chunk it holds (the caller does the rest). A dispatch
-// allocates nothing, so it can sit inside a training step. A nil *Workers,
-// or one of n ≤ 1, runs everything on the calling goroutine.
+// job by at most the chunk it holds (the caller does the rest). Each worker
+// claims the chunks of its own share first (worker i of n: chunks i·c/n …
+// (i+1)·c/n − 1) and only then the others' that are still unclaimed, so
+// that consecutive products over the same rows give them to the same core,
+// whose caches hold them. A dispatch allocates nothing, so it can sit
+// inside a training step. A nil *Workers, or one of n ≤ 1, runs everything
+// on the calling goroutine.
 //
 // Between jobs a helper polls for the next one for a short while
 // (spinWait) before it blocks, as BLAS threads do: the products of a
@@ -43,7 +47,7 @@ type Workers struct {
 	// chunk (Run does not return before every chunk is done).
 	task RowTask
 	m    int
-	// state is generation<<32 | chunks<<16 | next chunk to claim.
+	// state is generation<<32 | chunks<<16 | claimed, a bit per chunk.
 	state  atomic.Uint64
 	done   atomic.Int32 // chunks of the current job finished
 	closed atomic.Bool
@@ -62,8 +66,12 @@ type helper struct {
 // spinWait is how long a helper polls for the next job before it blocks.
 const spinWait = 200 * time.Microsecond
 
-// chunksPerWorker is the number of chunks a job is cut into per worker.
-const chunksPerWorker = 4
+// chunksPerWorker is the number of chunks a job is cut into per worker,
+// and maxChunks the most of a job (one bit each in Workers.state).
+const (
+	chunksPerWorker = 4
+	maxChunks       = 16
+)
 
 // NewWorkers returns a pool of n workers (the caller counts as one, so n−1
 // goroutines are started). n ≤ 1 starts none.
@@ -72,7 +80,7 @@ func NewWorkers(n int) *Workers {
 	for i := 1; i < w.n; i++ {
 		h := &helper{wake: make(chan struct{}, 1)}
 		w.helpers = append(w.helpers, h)
-		go w.loop(h)
+		go w.loop(h, i)
 	}
 	return w
 }
@@ -111,34 +119,51 @@ func (w *Workers) wakeAll() {
 	}
 }
 
-// loop is a helper goroutine: wait for a new generation, claim its chunks
-// with the others, repeat.
-func (w *Workers) loop(h *helper) {
+// loop is helper i's goroutine: wait for a new generation, claim its
+// chunks with the others, repeat.
+func (w *Workers) loop(h *helper, i int) {
 	var last uint64 // generation 0: helpers start before any job
 	for {
 		last = w.await(h, last)
 		if w.closed.Load() {
 			return
 		}
-		w.work(last)
+		w.work(last, i)
 	}
 }
 
-// work claims and runs chunks of job g until none is left.
-func (w *Workers) work(g uint64) {
+// work claims and runs chunks of job g as worker i until none is left: its
+// own share first, then any other.
+func (w *Workers) work(g uint64, i int) {
 	for {
 		s := w.state.Load()
 		if s>>32 != g {
 			return
 		}
-		chunks, next := int(s>>16&0xffff), int(s&0xffff)
-		if next >= chunks {
+		chunks := int(s >> 16 & 0xffff)
+		claimed := s & 0xffff
+		if claimed == 1<<chunks-1 {
 			return
 		}
-		if !w.state.CompareAndSwap(s, s+1) {
+		c := -1
+		for j := i * chunks / w.n; j < (i+1)*chunks/w.n; j++ {
+			if claimed&(1<<j) == 0 {
+				c = j
+				break
+			}
+		}
+		if c < 0 { // the own share is done: take another's, from its end
+			for j := chunks - 1; j >= 0; j-- {
+				if claimed&(1<<j) == 0 {
+					c = j
+					break
+				}
+			}
+		}
+		if !w.state.CompareAndSwap(s, s|1<<c) {
 			continue
 		}
-		lo, hi := Block(w.m, chunks, next)
+		lo, hi := Block(w.m, chunks, c)
 		w.task.RunRows(lo, hi)
 		w.done.Add(1)
 	}
@@ -194,13 +219,13 @@ func (w *Workers) runLocked(m int, t RowTask) {
 		t.RunRows(0, m)
 		return
 	}
-	chunks := min(m, chunksPerWorker*w.n, 0xffff)
+	chunks := min(m, chunksPerWorker*w.n, maxChunks)
 	w.task, w.m = t, m
 	w.done.Store(0)
 	w.gen++
 	w.state.Store(w.gen<<32 | uint64(chunks)<<16)
 	w.wakeAll()
-	w.work(w.gen)
+	w.work(w.gen, 0)
 	for spins := 0; w.done.Load() != int32(chunks); spins++ {
 		if spins&15 == 15 {
 			runtime.Gosched()
