@@ -119,6 +119,20 @@ func NewBatch(size, obsDim, actDim int) *Batch {
 // Size returns the number of transitions in the batch.
 func (bt *Batch) Size() int { return len(bt.Rewards) }
 
+// Slice returns rows [lo, hi) of bt as a Batch sharing its storage (the
+// Mats are new views, so call it once and keep the result). It panics
+// unless 0 ≤ lo ≤ hi ≤ Size.
+func (bt *Batch) Slice(lo, hi int) Batch {
+	if lo < 0 || hi > bt.Size() || lo > hi {
+		panic(fmt.Sprintf("rl: Batch.Slice(%d, %d) of %d rows", lo, hi, bt.Size()))
+	}
+	return Batch{
+		Obs: bt.Obs.RowsView(lo, hi), Actions: bt.Actions.RowsView(lo, hi), NextObs: bt.NextObs.RowsView(lo, hi),
+		Rewards: bt.Rewards[lo:hi], Terminated: bt.Terminated[lo:hi], Truncated: bt.Truncated[lo:hi],
+		Indices: bt.Indices[lo:hi],
+	}
+}
+
 func (b *ReplayBuffer) copyRow(bt *Batch, r, i int) {
 	copy(bt.Obs.Row(r), b.obs.Row(i))
 	copy(bt.Actions.Row(r), b.actions.Row(i))

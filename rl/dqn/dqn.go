@@ -327,18 +327,59 @@ func TDTargets(y []float32, rewards []float32, terminated []bool, qNext, qOnline
 }
 
 // learner holds the buffers of the update so that it does not allocate.
+//
+// The target network does not change within a training phase (it is
+// synced between environment steps), so train samples the batches of up
+// to hoistRows/B consecutive gradient steps at once, in the order the
+// steps would draw them, and evaluates the target network once on each
+// distinct transition among them (a row drawn twice in a phase is
+// evaluated once), in products of up to targetRows rows instead of one
+// small product per step. The packed kernels give a row the same result
+// whatever the other rows, so each step sees the same values as if it had
+// sampled and evaluated its own batch.
 type learner struct {
-	cfg                 Config
-	online, target      *nn.Sequential
-	params, targetPs    []*nn.Param
-	opt                 *optim.Adam
-	batch               *rl.Batch
-	q, dq, qNext, qNxOn *tensor.Mat
-	y                   []float32
-	acts                []int
+	cfg              Config
+	online, target   *nn.Sequential
+	params, targetPs []*nn.Param
+	opt              *optim.Adam
+	stack            *rl.Batch    // the batches of up to chunk steps, stacked
+	tail             rl.Batch     // the first GradientSteps mod chunk steps' rows of stack
+	qNextTail        *tensor.Mat  // the rows of qNextAll for tail
+	steps            []rl.Batch   // views of stack, one batch per step
+	qNextAll         *tensor.Mat  // target values of stack.NextObs
+	qNexts           []tensor.Mat // views of qNextAll, one per step
+	yAll             []float32    // targets of stack (DQN; double DQN fills them per step)
+	q, dq, qNxOn     *tensor.Mat
+	acts             []int
+	chunk            int // steps per stacked batch
+
+	// The distinct transitions of a stacked batch: uniq holds their next
+	// observations, qUniq the target's values, row[r] the row of stack
+	// row r among them; seen[i] == gen marks buffer row i as gathered,
+	// into row at[i].
+	uniq, qUniq    *tensor.Mat
+	row            []int
+	seen, at       []int32
+	gen            int32
+	pieceX, pieceQ tensor.Mat // headers of the current target product's rows
 }
 
-func newLearner(cfg Config, a *Agent) (*learner, error) {
+// hoistRows bounds the rows of the stacked batches of train (the zoo's
+// CartPole setting, 128 steps of 64, fits in one). targetRows bounds the
+// rows of one product of the target network, so that its layers'
+// activations stay in a core's cache (512 × 256 values: 512 KiB).
+// minTargetRows keeps every product on the packed kernels (nn.Linear takes
+// dot products for one or two rows, which round differently).
+const (
+	hoistRows     = 8192
+	targetRows    = 512
+	minTargetRows = 4
+)
+
+func newLearner(cfg Config, a *Agent) (*learner, error) { return newLearnerRows(cfg, a, hoistRows) }
+
+// newLearnerRows is newLearner with stacked batches of up to rows rows.
+func newLearnerRows(cfg Config, a *Agent, rows int) (*learner, error) {
 	target := nn.Clone(a.Q).(*nn.Sequential)
 	params := a.Q.Params()
 	ac := optim.DefaultAdamConfig()
@@ -348,12 +389,25 @@ func newLearner(cfg Config, a *Agent) (*learner, error) {
 		return nil, fmt.Errorf("%s: %w", pkg, err)
 	}
 	b, k := cfg.BatchSize, a.nActions
-	return &learner{
+	chunk := max(1, min(cfg.GradientSteps, rows/b))
+	stack := rl.NewBatch(chunk*b, a.obsDim, 1)
+	l := &learner{
 		cfg: cfg, online: a.Q, target: target, params: params, targetPs: target.Params(), opt: opt,
-		batch: rl.NewBatch(b, a.obsDim, 1),
-		q:     tensor.New(b, k), dq: tensor.New(b, k), qNext: tensor.New(b, k), qNxOn: tensor.New(b, k),
-		y: make([]float32, b), acts: make([]int, b),
-	}, nil
+		stack: stack, steps: make([]rl.Batch, chunk), qNextAll: tensor.New(chunk*b, k), qNexts: make([]tensor.Mat, chunk),
+		yAll: make([]float32, chunk*b),
+		q:    tensor.New(b, k), dq: tensor.New(b, k), qNxOn: tensor.New(b, k),
+		acts: make([]int, b), chunk: chunk,
+		uniq: tensor.New(chunk*b, a.obsDim), qUniq: tensor.New(chunk*b, k), row: make([]int, chunk*b),
+	}
+	for i := range chunk {
+		l.steps[i] = stack.Slice(i*b, (i+1)*b)
+		l.qNexts[i] = *l.qNextAll.RowsView(i*b, (i+1)*b)
+	}
+	if r := cfg.GradientSteps % chunk; r > 0 {
+		l.tail = stack.Slice(0, r*b)
+		l.qNextTail = l.qNextAll.RowsView(0, r*b)
+	}
+	return l, nil
 }
 
 // setWorkers turns the packed products (nn.UsePacked) on for the online and
@@ -364,21 +418,90 @@ func (l *learner) setWorkers(w *tensor.Workers) {
 	l.opt.SetWorkers(w)
 }
 
-// update samples a batch and takes one gradient step; it returns the loss
-// and the mean Q(s, a) of the batch.
-func (l *learner) update(buf *rl.ReplayBuffer, rng *rand.Rand) (loss, meanQ float64) {
-	bt := buf.Sample(l.batch, rng)
-	l.target.Forward(l.qNext, bt.NextObs)
-	var qOn *tensor.Mat
-	if l.cfg.DoubleDQN {
-		qOn = l.online.Forward(l.qNxOn, bt.NextObs)
+// train takes a training phase's GradientSteps gradient steps on batches
+// sampled from buf, calling step after each with its loss and mean Q(s, a);
+// it stops at the first non-finite loss with ErrDiverged. The target
+// network must not change during the call.
+func (l *learner) train(buf *rl.ReplayBuffer, rng *rand.Rand, step func(loss, meanQ float64)) error {
+	b, n := l.cfg.BatchSize, l.cfg.GradientSteps
+	for done := 0; done < n; {
+		c := min(l.chunk, n-done)
+		stack, qNext := l.stack, l.qNextAll
+		if c < l.chunk {
+			stack, qNext = &l.tail, l.qNextTail
+		}
+		buf.Sample(stack, rng)
+		l.targetValues(buf, stack)
+		if !l.cfg.DoubleDQN {
+			TDTargets(l.yAll[:c*b], stack.Rewards, stack.Terminated, qNext, nil, l.cfg.Gamma)
+		}
+		for i := range c {
+			loss, q := l.update(&l.steps[i], &l.qNexts[i], l.yAll[i*b:(i+1)*b])
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				return ErrDiverged
+			}
+			step(loss, q)
+		}
+		done += c
 	}
-	TDTargets(l.y, bt.Rewards, bt.Terminated, l.qNext, qOn, l.cfg.Gamma)
+	return nil
+}
+
+// targetValues writes the target network's values of bt.NextObs into the
+// first bt.Size() rows of qNextAll, evaluating each distinct transition of
+// buf once.
+func (l *learner) targetValues(buf *rl.ReplayBuffer, bt *rl.Batch) {
+	if len(l.seen) < buf.Capacity {
+		l.seen, l.at, l.gen = make([]int32, buf.Capacity), make([]int32, buf.Capacity), 0
+	}
+	if l.gen == math.MaxInt32 {
+		clear(l.seen)
+		l.gen = 0
+	}
+	l.gen++
+	od, u := bt.NextObs.Cols, 0
+	for r, i := range bt.Indices {
+		if l.seen[i] != l.gen {
+			l.seen[i], l.at[i] = l.gen, int32(u)
+			copy(l.uniq.Row(u), bt.NextObs.Row(r))
+			u++
+		}
+		l.row[r] = int(l.at[i])
+	}
+	// Pad with repeated rows up to minTargetRows (their values are unused).
+	for r := 0; u < min(minTargetRows, bt.Size()); r++ {
+		copy(l.uniq.Row(u), bt.NextObs.Row(r))
+		u++
+	}
+	k := l.qUniq.Cols
+	for lo := 0; lo < u; {
+		hi := min(lo+targetRows, u)
+		if u-hi < minTargetRows {
+			hi = u // a short last piece joins this one
+		}
+		l.pieceX = tensor.Mat{Rows: hi - lo, Cols: od, Data: l.uniq.Data[lo*od : hi*od]}
+		l.pieceQ = tensor.Mat{Rows: hi - lo, Cols: k, Data: l.qUniq.Data[lo*k : hi*k]}
+		l.target.Forward(&l.pieceQ, &l.pieceX)
+		lo = hi
+	}
+	for r, j := range l.row[:bt.Size()] {
+		copy(l.qNextAll.Row(r), l.qUniq.Row(j))
+	}
+}
+
+// update takes one gradient step on batch bt with the target network's
+// values qNext of bt.NextObs and TD targets y (written here under double
+// DQN); it returns the loss and the mean Q(s, a) of the batch.
+func (l *learner) update(bt *rl.Batch, qNext *tensor.Mat, y []float32) (loss, meanQ float64) {
+	if l.cfg.DoubleDQN {
+		qOn := l.online.Forward(l.qNxOn, bt.NextObs)
+		TDTargets(y, bt.Rewards, bt.Terminated, qNext, qOn, l.cfg.Gamma)
+	}
 	for i := range l.acts {
 		l.acts[i] = int(bt.Actions.Data[i])
 	}
 	l.online.Forward(l.q, bt.Obs)
-	loss = TDLoss(l.dq, l.q, l.acts, l.y, l.cfg.HuberDelta)
+	loss = TDLoss(l.dq, l.q, l.acts, y, l.cfg.HuberDelta)
 	for i, ai := range l.acts {
 		meanQ += float64(l.q.At(i, ai))
 	}
@@ -464,14 +587,13 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 			optim.Polyak(ln.targetPs, ln.params, cfg.Tau)
 		}
 		if step > cfg.LearningStarts && vecStep%cfg.TrainFreq == 0 {
-			for g := 0; g < cfg.GradientSteps; g++ {
-				loss, q := ln.update(buf, rng)
-				if math.IsNaN(loss) || math.IsInf(loss, 0) {
-					return agent, ErrDiverged
-				}
+			err := ln.train(buf, rng, func(loss, q float64) {
 				lossSum += loss
 				qSum += q
 				lossN++
+			})
+			if err != nil {
+				return agent, err
 			}
 			lp.Emit(step, rl.Metric{Key: "losses/td_loss", Value: lossSum / float64(lossN)},
 				rl.Metric{Key: "losses/q_values", Value: qSum / float64(lossN)},

@@ -12,6 +12,7 @@ import (
 	"github.com/vfe-go/vfe/env/wrap"
 	"github.com/vfe-go/vfe/internal/gradcheck"
 	"github.com/vfe-go/vfe/internal/testrand"
+	"github.com/vfe-go/vfe/optim"
 	"github.com/vfe-go/vfe/rl"
 	"github.com/vfe-go/vfe/tensor"
 )
@@ -238,9 +239,12 @@ func TestLearner_UpdateAllocs(t *testing.T) {
 		o := []float32{rng.Float32(), rng.Float32(), rng.Float32(), rng.Float32()}
 		buf.Add(o, []float32{float32(i % 2)}, o, []float64{1}, []bool{i%7 == 0}, []bool{false}, nil)
 	}
-	ln.update(buf, rng)
-	if n := testing.AllocsPerRun(20, func() { ln.update(buf, rng) }); n != 0 {
-		t.Fatalf("update allocates %v times", n)
+	noop := func(float64, float64) {}
+	if err := ln.train(buf, rng, noop); err != nil {
+		t.Fatal(err)
+	}
+	if n := testing.AllocsPerRun(20, func() { ln.train(buf, rng, noop) }); n != 0 {
+		t.Fatalf("a training phase allocates %v times", n)
 	}
 	obs := tensor.New(1, 4)
 	act := tensor.New(1, 1)
@@ -345,4 +349,86 @@ func twoWorkers(t *testing.T, run int) *tensor.Workers {
 	w.SetMinFLOPs(0)
 	t.Cleanup(w.Close)
 	return w
+}
+
+// TestLearner_trainMatchesStepwise checks the hoisted target pass: a
+// training phase that samples its steps' batches up front and evaluates
+// the target network once per distinct transition must leave the online
+// network exactly as steps that each sample a batch and evaluate the
+// target on all of it (the same random draws; rows independent in the
+// products), for phases in one stacked batch and in several with a
+// shorter last one, with and without double DQN, and from a buffer of two
+// transitions (fewer distinct rows than a product takes).
+func TestLearner_trainMatchesStepwise(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		rows   int
+		double bool
+		stored int
+	}{{"one stack", hoistRows, false, 300}, {"stacks of 3 steps", 3 * 32, false, 300},
+		{"double, stacks of 3", 3 * 32, true, 300}, {"two transitions", hoistRows, false, 2}} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := tinyConfig()
+			c.Hidden, c.GradientSteps, c.DoubleDQN = []int{64, 64}, 7, tc.double
+			mk := func() *learner {
+				a, err := newAgent(c, env.UniformBox(-1, 1, 4), env.Discrete{N: 3}, testrand.New(1))
+				if err != nil {
+					t.Fatal(err)
+				}
+				ln, err := newLearnerRows(c, a, tc.rows)
+				if err != nil {
+					t.Fatal(err)
+				}
+				ln.setWorkers(nil)
+				return ln
+			}
+			hoisted, ref := mk(), mk()
+			fill := testrand.New(3)
+			buf := rl.NewReplayBuffer(500, 1, 4, 1)
+			for i := 0; i < tc.stored; i++ {
+				o := []float32{fill.Float32(), fill.Float32(), fill.Float32(), fill.Float32()}
+				n := []float32{fill.Float32(), fill.Float32(), fill.Float32(), fill.Float32()}
+				// Small rewards, so that the targets keep the last bits of
+				// the target network's values.
+				buf.Add(o, []float32{float32(i % 3)}, n, []float64{1e-3 * fill.Float64()}, []bool{i%11 == 0}, []bool{false}, nil)
+			}
+			// The reference: each step samples its batch and evaluates the
+			// target network on all of it.
+			bt := rl.NewBatch(c.BatchSize, 4, 1)
+			qNext, y := tensor.New(c.BatchSize, 3), make([]float32, c.BatchSize)
+			var lh, ls []float64
+			r1, r2 := testrand.New(4), testrand.New(4)
+			for range 2 {
+				if err := hoisted.train(buf, r1, func(l, _ float64) { lh = append(lh, l) }); err != nil {
+					t.Fatal(err)
+				}
+				for range c.GradientSteps {
+					buf.Sample(bt, r2)
+					ref.target.Forward(qNext, bt.NextObs)
+					if !c.DoubleDQN {
+						TDTargets(y, bt.Rewards, bt.Terminated, qNext, nil, c.Gamma)
+					}
+					l, _ := ref.update(bt, qNext, y)
+					ls = append(ls, l)
+				}
+				optim.Polyak(hoisted.targetPs, hoisted.params, 1)
+				optim.Polyak(ref.targetPs, ref.params, 1)
+			}
+			if len(lh) != 2*c.GradientSteps {
+				t.Fatalf("%d steps, want %d", len(lh), 2*c.GradientSteps)
+			}
+			for i := range lh {
+				if lh[i] != ls[i] {
+					t.Fatalf("step %d: loss %v hoisted, %v stepwise", i, lh[i], ls[i])
+				}
+			}
+			for i, p := range hoisted.params {
+				for j, v := range p.Val.Data {
+					if w := ref.params[i].Val.Data[j]; v != w {
+						t.Fatalf("parameter %d[%d]: %v hoisted, %v stepwise", i, j, v, w)
+					}
+				}
+			}
+		})
+	}
 }
