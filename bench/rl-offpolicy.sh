@@ -7,7 +7,8 @@
 #   bash bench/rl-offpolicy.sh [VFE_BINARY]
 #
 # Environment: SEEDS (default "1 2 3"), OUT (run directories, default
-# runs/bench-rl), ONLY (subset of "dqn ddpg td3 sac svg0"), SKIP_GOBENCH=1 to
+# runs/bench-rl), ONLY (subset of "dqn ddpg td3 sac svg0" to train; the
+# report keeps every row), SKIP_GOBENCH=1 to
 # skip the update benchmarks, DIV=K to divide every step budget by K (a quick
 # check of the script; the targets then do not apply), PARALLEL=K to train K
 # runs at a time (wall times then include the contention; CPU seconds do
@@ -16,9 +17,9 @@
 # keep finished runs (summary.json and bench-cpu.json present) instead of
 # training them again, NICE=n for the training processes' niceness (default
 # 19), CODE=label for the code version recorded with each run (default the
-# git commit): the timing columns average the runs of the current CODE only
-# (the evaluations of runs from earlier commits still count when the
-# algorithms' arithmetic is unchanged), THREADS=n for the BLAS threads and
+# git commit): a row's timing columns average the runs of the newest code
+# that trained it, named in the row (the evaluations of runs from earlier
+# commits still count when the algorithms' arithmetic is unchanged), THREADS=n for the BLAS threads and
 # row workers of every run (default 1; 2 uses both cores, as SB3 does here),
 # MD=path for the report (default bench/rl-offpolicy.md).
 set -euo pipefail
@@ -48,7 +49,7 @@ def run(b, name, n):
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     line = next(l for l in out.splitlines() if l.startswith("Benchmark"))
     return (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime), line
-for b, name, n in [("dqn", "BenchmarkDQN_Update/workers=1", 500), ("dqn", "BenchmarkDQN_Update/workers=2", 500), ("ddpg", "BenchmarkDDPG_Update", 100), ("ddpg", "BenchmarkTD3_Update", 100),
+for b, name, n in [("dqn", "BenchmarkDQN_Update/workers=1", 20), ("dqn", "BenchmarkDQN_Update/workers=2", 20), ("ddpg", "BenchmarkDDPG_Update", 100), ("ddpg", "BenchmarkTD3_Update", 100),
                    ("sac", "BenchmarkSAC_Update", 100), ("sac", "BenchmarkSAC_UpdateSeedForm", 100)]:
     c1, _ = run(b, name, 1)
     cn, line = run(b, name, n + 1)
@@ -88,7 +89,8 @@ targets = [
     ("sac", "Pendulum-v1", 20_000, -200, 233.3, 20_000, 1.5),
     ("svg0", "Pendulum-v1", 30_000, -250, 233.3, 20_000, 1.5),
 ]
-targets = [t for t in targets if t[0] in only]
+# ONLY chooses what to train; the report has every row (runs of earlier
+# invocations count).
 load0 = open("/proc/loadavg").read().split()[:3]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 cmds = []
@@ -98,7 +100,7 @@ def rundir(algo, env, seed):
 
 def row(algo, env, steps, target, sb3s, sb3n, goal):
     fin, best, done, partial = [], [], [], []
-    timed = []  # (seed, wall, cpu, sps, load) of the runs of the current code
+    timed = []  # (seed, wall, cpu, sps, load, code, finish time) of every finished run
     for s in seeds:
         d = rundir(algo, env, s)
         try:
@@ -115,8 +117,8 @@ def row(algo, env, steps, target, sb3s, sb3n, goal):
             continue
         done.append(s)
         fin.append(j["eval_mean_return"])
-        if c.get("code") == code:
-            timed.append((s, j["wall_s"], c["cpu_s"], j["sps"], c.get("load", float("nan"))))
+        timed.append((s, j["wall_s"], c["cpu_s"], j["sps"], c.get("load", float("nan")), c.get("code", "?"),
+                      os.path.getmtime(f"{d}/summary.json")))
         ev = [float(r["eval/mean_return"]) for r in csv.DictReader(open(f"{d}/metrics.csv")) if r.get("eval/mean_return")]
         best.append(max(ev))
     note = "; ".join(partial)
@@ -131,11 +133,13 @@ def row(algo, env, steps, target, sb3s, sb3n, goal):
     if note:
         note = f" ({note})"
     head = f"| {algo} | {env} | {steps} | ≥ {target:g} | {' '.join(done)} | {f(fin)}{note} | {m:.1f} ± {hw:.1f} | {f(best)} | {ok} | "
-    if not timed:
-        return head + f"– | – | – | – | – | {ref:.0f} | no run of {code} |"
+    # Time the runs of the newest code that trained this row (an
+    # interrupted re-run of some seeds must not mix code versions).
+    newest = max(timed, key=lambda t: t[6])[5]
+    timed = [t for t in timed if t[5] == newest]
     mean = lambda k: sum(t[k] for t in timed) / len(timed)
     w, c = mean(1), mean(2)
-    return head + (f"{' '.join(t[0] for t in timed)} | {w:.1f} | {c:.1f} | {mean(3):.0f} | {mean(4):.1f} | {ref:.0f} | "
+    return head + (f"{' '.join(t[0] for t in timed)} ({newest}) | {w:.1f} | {c:.1f} | {mean(3):.0f} | {mean(4):.1f} | {ref:.0f} | "
                    f"{ref / w:.2f}× wall, {ref / c:.2f}× CPU (goal {goal:g}×) |")
 
 def write():
@@ -161,7 +165,8 @@ def write():
             p()
         p(f"Columns: *mean ± CI* is the mean final evaluation over the seeds with its 95% Student-t half-width; the timing "
           f"columns (*timed seeds*, wall and CPU seconds, SPS = environment steps per wall second, *load* = 1-minute load "
-          f"average when the run ended) are means over the runs of the current code ({code}) only; *speed-up* = SB3 time / "
+          f"average when the run ended) are means over the runs of the newest code that trained the row (its commit in "
+          f"parentheses; the current one is {code}); *speed-up* = SB3 time / "
           "vfe wall time and / vfe CPU time.")
         p()
         p("| algo | env | steps | target | seeds | final eval per seed | mean ± CI | best eval per seed | target met | timed seeds | wall s | CPU s | SPS | load | SB3 s | speed-up |")
@@ -170,8 +175,9 @@ def write():
             p(row(t[0], t[1], t[2] // div, *t[3:]))
         p()
         if gobench:
-            p(f"Update benchmarks (`BenchmarkX_Update` of rl/dqn, rl/ddpg and rl/sac, BLAS {tags}, 1 thread; DQN's packed products on 1 and 2 row workers): wall ns/op and "
-              "GFLOP/s as `go test -bench` reports them, then the CPU milliseconds per update and GFLOP per CPU-second "
+            p(f"Update benchmarks (`BenchmarkX_Update` of rl/dqn, rl/ddpg and rl/sac, BLAS {tags}, 1 thread; DQN's packed products on 1 and 2 row workers, "
+              "one op being a training phase of 128 gradient steps, µs/step per step): wall ns/op and "
+              "GFLOP/s as `go test -bench` reports them, then the CPU milliseconds per op and GFLOP per CPU-second "
               "(the figure that survives a busy machine). The GEMM FLOPs of one update are counted exactly from the layer "
               "sizes; the f32 peak is 116 GFLOP/s per core (measured: 12 independent FMA chains):")
             p()
@@ -187,11 +193,11 @@ def write():
         p("```")
     os.replace(md + ".tmp", md)
 
+for s in seeds:
+    for algo, env, steps, *_ in targets:
+        cmds.append(f"nice -n {nice} {vfe} rl train --algo {algo} --env {env} --steps {steps // div} --seed {s} "
+                    f"--eval-every {steps // div // 10} --blas-threads {threads} --no-progress --out {rundir(algo, env, s)}")
 if os.environ.get("REPORT_ONLY"):
-    for s in seeds:
-        for algo, env, steps, *_ in targets:
-            cmds.append(f"nice -n {nice} {vfe} rl train --algo {algo} --env {env} --steps {steps // div} --seed {s} "
-                        f"--eval-every {steps // div // 10} --blas-threads {threads} --no-progress --out {rundir(algo, env, s)}")
     write()
     sys.exit(0)
 
@@ -200,11 +206,12 @@ if os.environ.get("REPORT_ONLY"):
 jobs = []
 for s in seeds:
     for algo, env, steps, *_ in targets:
+        if algo not in only:
+            continue
         steps //= div
         d = rundir(algo, env, s)
         cmd = ["nice", "-n", nice, vfe, "rl", "train", "--algo", algo, "--env", env, "--steps", str(steps), "--seed", s,
                "--eval-every", str(steps // 10), "--blas-threads", threads, "--no-progress", "--out", d]
-        cmds.append(" ".join(cmd))
         if keep and os.path.exists(f"{d}/summary.json") and os.path.exists(f"{d}/bench-cpu.json"):
             continue
         subprocess.run(["rm", "-rf", d], check=True)
