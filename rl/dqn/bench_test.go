@@ -66,6 +66,9 @@ func benchDQNUpdate(b *testing.B, w *tensor.Workers) {
 		buf.Add(o, []float32{float32(i % 2)}, o, []float64{1}, []bool{false}, []bool{false}, nil)
 	}
 	noop := func(float64, float64) {}
+	if err := ln.train(buf, rng, noop); err != nil { // first use allocates the buffers
+		b.Fatal(err)
+	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
