@@ -36,6 +36,8 @@ type packedLinear struct {
 	dyp *tensor.Packed // dy (B×Out) for BackwardParams with a narrow input
 	gT  *tensor.Mat    // (dyᵀ·x)ᵀ (In×Out) for BackwardParams with a narrow input
 	wT  *tensor.Mat    // Wᵀ (In×Out) for BackwardInput with a narrow input
+
+	pair backwardPair // reused by Backward
 }
 
 // SetPacked turns the packed path on (on = true, with the rows of each
@@ -124,10 +126,72 @@ func (l *Linear) Forward(dst, x *tensor.Mat) *tensor.Mat {
 }
 
 // Backward accumulates ∂W += dyᵀ·x, ∂b += Σ_rows dy, and returns dx = dy·W.
+// On the packed path with two or more workers and products of at least
+// pairMinFlops, the two products run side by side, each whole on one
+// worker (the input gradient on the calling goroutine), instead of one
+// after the other with their rows split: each product's operands then stay
+// in one core's caches. The arithmetic is the same either way.
 func (l *Linear) Backward(dx, dy *tensor.Mat) *tensor.Mat {
 	mustCols("Linear.Backward", dy, l.Out)
+	if r, ok := l.backwardSideBySide(dx, dy); ok {
+		return r
+	}
 	l.BackwardParams(dy)
 	return l.BackwardInput(dx, dy)
+}
+
+// pairMinFlops is the size 2·B·In·Out of each product above which Backward
+// runs the two products side by side on a pool of two or more workers.
+const pairMinFlops = 1 << 22
+
+// backwardPair is Backward's two products as a tensor.RowTask of two rows:
+// row 0 the input gradient, row 1 the parameter gradients.
+type backwardPair struct {
+	l       *Linear
+	dx, dy  *tensor.Mat
+	inputOK bool // row 0 ran on the packed kernels
+	paramOK bool // row 1 did
+}
+
+func (t *backwardPair) RunRows(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		if i == 0 {
+			_, t.inputOK = t.l.inputPacked(t.dx, t.dy, nil)
+			continue
+		}
+		if t.paramOK = t.l.paramsPacked(t.dy, nil); t.paramOK && t.l.B != nil {
+			sumRowsAdd(t.l.B.Grad.Data, t.dy)
+		}
+	}
+}
+
+// backwardSideBySide is Backward's side-by-side form; it reports false,
+// doing nothing, where it does not apply.
+func (l *Linear) backwardSideBySide(dx, dy *tensor.Mat) (*tensor.Mat, bool) {
+	p := l.pk
+	if p == nil || p.w.N() < 2 || l.x == nil || !tensor.CanMulPacked() || dy.Rows != l.x.Rows ||
+		l.In < 16 || l.Out < 16 || 2*dy.Rows*l.In*l.Out < pairMinFlops {
+		return nil, false
+	}
+	if dx == nil {
+		dx = tensor.New(dy.Rows, l.In)
+	} else if dx.Rows != dy.Rows || dx.Cols != l.In {
+		return nil, false // the sequential form panics with the shapes
+	}
+	p.pair = backwardPair{l: l, dx: dx, dy: dy}
+	p.w.Run(2, &p.pair)
+	t := p.pair
+	p.pair = backwardPair{}
+	if !t.paramOK {
+		tensor.Gemm(l.W.Grad, true, false, 1, dy, l.x, 1)
+		if l.B != nil {
+			sumRowsAdd(l.B.Grad.Data, dy)
+		}
+	}
+	if !t.inputOK {
+		tensor.Gemm(dx, false, false, 1, dy, l.W.Val, 0)
+	}
+	return dx, true
 }
 
 // BackwardParams accumulates ∂W += dyᵀ·x and ∂b += Σ_rows dy without
@@ -137,7 +201,7 @@ func (l *Linear) BackwardParams(dy *tensor.Mat) {
 	if l.x == nil {
 		panic("nn: Linear backward before Forward")
 	}
-	if l.pk == nil || !l.paramsPacked(dy) {
+	if l.pk == nil || !l.paramsPacked(dy, l.pk.w) {
 		tensor.Gemm(l.W.Grad, true, false, 1, dy, l.x, 1)
 	}
 	if l.B != nil {
@@ -148,7 +212,7 @@ func (l *Linear) BackwardParams(dy *tensor.Mat) {
 // BackwardInput returns dx = dy·W without touching gradients.
 func (l *Linear) BackwardInput(dx, dy *tensor.Mat) *tensor.Mat {
 	if l.pk != nil {
-		if r, ok := l.inputPacked(dx, dy); ok {
+		if r, ok := l.inputPacked(dx, dy, l.pk.w); ok {
 			return r
 		}
 	}
@@ -195,8 +259,9 @@ func (l *Linear) fillBias(dst *tensor.Mat) {
 	}
 }
 
-// inputPacked returns dx = dy·W by the packed kernels and whether it could.
-func (l *Linear) inputPacked(dx, dy *tensor.Mat) (*tensor.Mat, bool) {
+// inputPacked returns dx = dy·W by the packed kernels, with rows split
+// among w, and whether it could.
+func (l *Linear) inputPacked(dx, dy *tensor.Mat, w *tensor.Workers) (*tensor.Mat, bool) {
 	if !tensor.CanMulPacked() || dy.Cols != l.Out || dy.Rows == 0 {
 		return nil, false
 	}
@@ -214,15 +279,15 @@ func (l *Linear) inputPacked(dx, dy *tensor.Mat) (*tensor.Mat, bool) {
 		return dx, tensor.MulNarrowOut(dx, dy, p.wT, nil)
 	}
 	var ok bool
-	if p.wp, ok = p.w.PackPadded(p.wp, l.W.Val, false); !ok {
+	if p.wp, ok = w.PackPadded(p.wp, l.W.Val, false); !ok {
 		return nil, false
 	}
-	return dx, p.w.MulPacked(dx, dy, p.wp, false)
+	return dx, w.MulPacked(dx, dy, p.wp, false)
 }
 
-// paramsPacked accumulates ∂W += dyᵀ·x by the packed kernel and reports
-// whether it could.
-func (l *Linear) paramsPacked(dy *tensor.Mat) bool {
+// paramsPacked accumulates ∂W += dyᵀ·x by the packed kernel, with rows
+// split among w, and reports whether it could.
+func (l *Linear) paramsPacked(dy *tensor.Mat, w *tensor.Workers) bool {
 	x := l.x
 	if !tensor.CanMulPacked() || dy.Rows != x.Rows || dy.Rows == 0 {
 		return false
@@ -232,13 +297,13 @@ func (l *Linear) paramsPacked(dy *tensor.Mat) bool {
 	if l.In < 16 && l.Out >= 16 {
 		// A narrow input: (dyᵀ·x)ᵀ = xᵀ·dy, In rows of Out columns,
 		// into a buffer, added transposed.
-		if p.dyp, ok = p.w.PackPadded(p.dyp, dy, false); !ok {
+		if p.dyp, ok = w.PackPadded(p.dyp, dy, false); !ok {
 			return false
 		}
 		p.xT = resize(p.xT, l.In, x.Rows)
 		tensor.Transpose(p.xT, x)
 		p.gT = resize(p.gT, l.In, l.Out)
-		if !p.w.MulPacked(p.gT, p.xT, p.dyp, false) {
+		if !w.MulPacked(p.gT, p.xT, p.dyp, false) {
 			return false
 		}
 		g := l.W.Grad.Data
@@ -250,12 +315,12 @@ func (l *Linear) paramsPacked(dy *tensor.Mat) bool {
 		return true
 	}
 	// dyᵀ (Out×B) times x packed (B×In), accumulated onto ∂W.
-	if p.xp, ok = p.w.PackPadded(p.xp, x, false); !ok {
+	if p.xp, ok = w.PackPadded(p.xp, x, false); !ok {
 		return false
 	}
 	p.dyT = resize(p.dyT, l.Out, dy.Rows)
 	tensor.Transpose(p.dyT, dy)
-	return p.w.MulPacked(l.W.Grad, p.dyT, p.xp, true)
+	return w.MulPacked(l.W.Grad, p.dyT, p.xp, true)
 }
 
 // Activation applies an element-wise tensor.Act as a Layer (no parameters).

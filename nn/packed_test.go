@@ -41,7 +41,8 @@ func runLinear(l *Linear, x, dy *tensor.Mat) (y, dx, gw, gb *tensor.Mat) {
 
 // TestLinearPacked compares the packed path with the BLAS path (within
 // float32 rounding) and the packed path with one, two and three workers
-// with each other (bit for bit).
+// with each other (bit for bit), which covers Backward's side-by-side form
+// (two or more workers, products of at least pairMinFlops).
 func TestLinearPacked(t *testing.T) {
 	w2, w3 := tensor.NewWorkers(2), tensor.NewWorkers(3)
 	w2.SetMinFLOPs(0)
