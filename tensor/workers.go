@@ -52,6 +52,16 @@ type Workers struct {
 	done   atomic.Int32 // chunks of the current job finished
 	closed atomic.Bool
 
+	// Probing (SetProbe): every probeEvery-th dispatch measures a hand-off's
+	// round trip; while it exceeds limit, inline makes jobs run on the
+	// calling goroutine.
+	limit  time.Duration
+	calls  atomic.Uint64
+	inline atomic.Bool
+	rtt    atomic.Int64 // the last probe's round trip in ns (−1: no helper answered)
+	probes [2]atomic.Int64 // probes taken, and those that set inline
+	pt     probeTask
+
 	mp       mulPackedTask // reused by MulPacked
 	pk       packTask      // reused by PackPadded
 	minFlops int           // MulPacked splits products of at least this many FLOPs
@@ -83,6 +93,145 @@ func NewWorkers(n int) *Workers {
 		go w.loop(h, i)
 	}
 	return w
+}
+
+// probeEvery is the number of dispatches between two probes (SetProbe):
+// a DQN update makes about ten, so a probe every few hundred updates.
+const probeEvery = 4096
+
+// SetProbe turns on (limit > 0) or off (limit 0, the default) a periodic
+// check of the pool's hand-offs: every probeEvery-th dispatch first times
+// a few round trips between the calling goroutine and a helper, and while
+// the round trip exceeds limit (or no helper answers within a
+// millisecond), jobs run on the calling goroutine alone. A virtual
+// machine's host may place two vCPUs on cores that share a cache (round
+// trips of tens of nanoseconds) or on cores that do not (hundreds), and
+// change that while a program runs; in the second case a split product
+// spends more time moving its operands between the cores than it saves.
+// Results do not depend on the number of workers, so switching changes no
+// bits. It must not be called during a Run.
+func (w *Workers) SetProbe(limit time.Duration) {
+	if w == nil {
+		return
+	}
+	w.limit = max(limit, 0)
+	w.inline.Store(false)
+	w.calls.Store(0)
+	w.rtt.Store(0)
+	w.probes[0].Store(0)
+	w.probes[1].Store(0)
+}
+
+// Probe reports the last probe's hand-off round trip (negative when no
+// helper answered in time, 0 before the first probe), whether the pool
+// runs jobs inline because of it, and how many probes were taken and how
+// many of them found the hand-offs too slow.
+func (w *Workers) Probe() (rtt time.Duration, inline bool, probes, slow int) {
+	if w == nil {
+		return 0, false, 0, 0
+	}
+	return time.Duration(w.rtt.Load()), w.inline.Load(), int(w.probes[0].Load()), int(w.probes[1].Load())
+}
+
+// parallel reports whether a dispatch may use the helpers, probing first
+// every probeEvery dispatches when SetProbe is on.
+func (w *Workers) parallel() bool {
+	if w == nil || w.n <= 1 {
+		return false
+	}
+	if w.limit > 0 && w.calls.Add(1)%probeEvery == 1 {
+		w.probe()
+	}
+	return !w.inline.Load()
+}
+
+// probe times probeTrips round trips between two workers and sets inline.
+func (w *Workers) probe() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.n <= 1 {
+		return
+	}
+	w.pt = probeTask{trips: probeTrips}
+	w.runLocked(2, &w.pt)
+	rtt := w.pt.rtt
+	if !w.pt.ok {
+		rtt = -1
+	}
+	w.rtt.Store(int64(rtt))
+	slow := rtt < 0 || rtt > w.limit
+	w.inline.Store(slow)
+	w.probes[0].Add(1)
+	if slow {
+		w.probes[1].Add(1)
+	}
+}
+
+// probeTrips is the number of round trips a probe averages.
+const probeTrips = 32
+
+// probeTask is a ping-pong between the workers that claim its two rows:
+// row 0 sends, row 1 answers. Either side gives up after a millisecond
+// without the other (a helper that is not running, or the caller doing
+// both rows).
+type probeTask struct {
+	trips int
+	state atomic.Int64 // 0 start, 1 answerer ready, 2k ping k, 2k+1 its answer, −1 done
+	rtt   time.Duration
+	ok    bool
+}
+
+func (t *probeTask) RunRows(lo, hi int) {
+	for r := lo; r < hi; r++ {
+		if r == 0 {
+			t.ping()
+		} else {
+			t.answer()
+		}
+	}
+}
+
+// await polls state until ok(state) holds, for at most d; it returns the
+// last value and whether ok held.
+func (t *probeTask) await(ok func(int64) bool, d time.Duration) (int64, bool) {
+	deadline := time.Now().Add(d)
+	for spins := 0; ; spins++ {
+		v := t.state.Load()
+		if ok(v) {
+			return v, true
+		}
+		if spins&255 == 255 && time.Now().After(deadline) {
+			return v, false
+		}
+	}
+}
+
+func (t *probeTask) ping() {
+	defer t.state.Store(-1)
+	if _, ok := t.await(func(v int64) bool { return v == 1 }, time.Millisecond); !ok {
+		return
+	}
+	start := time.Now()
+	for k := int64(1); k <= int64(t.trips); k++ {
+		t.state.Store(2 * k)
+		if _, ok := t.await(func(v int64) bool { return v == 2*k+1 }, time.Millisecond); !ok {
+			return
+		}
+	}
+	t.rtt, t.ok = time.Since(start)/time.Duration(t.trips), true
+}
+
+func (t *probeTask) answer() {
+	if !t.state.CompareAndSwap(0, 1) {
+		return // the sender gave up already
+	}
+	for {
+		v, ok := t.await(func(v int64) bool { return v < 0 || (v >= 2 && v%2 == 0) }, time.Millisecond)
+		if !ok || v < 0 {
+			return
+		}
+		t.state.Store(v + 1)
+	}
 }
 
 // N returns the number of workers (1 for nil or a closed pool).
@@ -204,7 +353,7 @@ func (w *Workers) await(h *helper, last uint64) uint64 {
 // all have returned. With one worker, or m ≤ 1, it calls t.RunRows(0, m)
 // on the calling goroutine.
 func (w *Workers) Run(m int, t RowTask) {
-	if w == nil || w.n <= 1 || m <= 1 {
+	if m <= 1 || !w.parallel() {
 		t.RunRows(0, m)
 		return
 	}
@@ -265,7 +414,7 @@ func (w *Workers) SetMinFLOPs(f int) {
 // split among the workers. Rows are independent in the kernel, so the
 // result is bit-identical for any number of workers.
 func (w *Workers) MulPacked(dst, a *Mat, b *Packed, acc bool) bool {
-	if w == nil || w.n <= 1 || 2*a.Rows*b.N*b.K < w.minFlops || !vec.HasFMA() {
+	if w == nil || 2*a.Rows*b.N*b.K < w.minFlops || !vec.HasFMA() || !w.parallel() {
 		return MulPacked(dst, a, b, acc)
 	}
 	if a.Cols != b.K || dst.Rows != a.Rows || dst.Cols != b.N {
@@ -297,7 +446,7 @@ const minPackSplit = 1 << 14
 // the workers: the packed values are the same for any number of them. A nil
 // *Workers, one of n ≤ 1, or a small b packs on the calling goroutine.
 func (w *Workers) PackPadded(dst *Packed, b *Mat, trans bool) (*Packed, bool) {
-	if w == nil || w.n <= 1 || b.Len() < minPackSplit {
+	if w == nil || b.Len() < minPackSplit || !w.parallel() {
 		return PackPadded(dst, b, trans)
 	}
 	dst, ok := preparePacked(dst, b, trans)

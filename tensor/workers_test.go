@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 type countRows struct{ hits []atomic.Int32 }
@@ -156,5 +157,48 @@ func TestWorkersPackPadded(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestWorkersProbe checks SetProbe: the first dispatch probes; a limit no
+// round trip meets makes the pool run jobs inline (still covering every
+// row once, without allocating), a limit every answered round trip meets
+// keeps the helpers, and SetProbe(0) turns probing off.
+func TestWorkersProbe(t *testing.T) {
+	w := NewWorkers(2)
+	defer w.Close()
+	task := &countRows{hits: make([]atomic.Int32, 64)}
+
+	w.SetProbe(time.Nanosecond)
+	w.Run(64, task)
+	rtt, inline, probes, slow := w.Probe()
+	if probes != 1 || slow != 1 || !inline || rtt == 0 {
+		t.Fatalf("limit 1 ns: rtt %v inline %v probes %d slow %d, want a probe that sets inline", rtt, inline, probes, slow)
+	}
+	for i := 1; i < probeEvery; i++ { // inline until the next probe
+		w.Run(64, task)
+	}
+	for i := range task.hits {
+		if n := task.hits[i].Load(); n != probeEvery {
+			t.Fatalf("row %d ran %d times in %d jobs", i, n, probeEvery)
+		}
+	}
+	if n := testing.AllocsPerRun(2*probeEvery, func() { w.Run(64, task) }); n != 0 {
+		t.Fatalf("dispatches with probes allocate %v times", n)
+	}
+
+	w.SetProbe(time.Hour)
+	w.Run(64, task)
+	rtt, inline, probes, _ = w.Probe()
+	if probes != 1 || (rtt > 0 && inline) || (rtt < 0 && !inline) {
+		t.Fatalf("limit 1 h: rtt %v inline %v after %d probes", rtt, inline, probes)
+	}
+
+	w.SetProbe(0)
+	for i := 0; i < 2*probeEvery; i++ {
+		w.Run(2, task)
+	}
+	if _, inline, probes, _ := w.Probe(); probes != 0 || inline {
+		t.Fatalf("probing off: %d probes, inline %v", probes, inline)
 	}
 }
