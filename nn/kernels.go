@@ -19,7 +19,11 @@ func reluForwardDeriv(f, df, x *tensor.Mat) {
 		panic(fmt.Sprintf("nn: ReLU forward: shapes %d×%d, %d×%d and %d×%d differ",
 			f.Rows, f.Cols, df.Rows, df.Cols, x.Rows, x.Cols))
 	}
-	fd, dd, s := f.Data, df.Data[:len(f.Data)], x.Data[:len(f.Data)]
+	reluSlices(f.Data, df.Data[:len(f.Data)], x.Data[:len(f.Data)])
+}
+
+// reluSlices writes fd = max(s, 0) and dd = 1 where s > 0, else 0.
+func reluSlices(fd, dd, s []float32) {
 	const one = 0x3f800000 // float32 1
 	for i := reluVec(fd, dd, s); i < len(s); i++ {
 		v := s[i]
@@ -79,9 +83,13 @@ func mulInto(dst, a, b *tensor.Mat) *tensor.Mat {
 	if dst == nil || !tensor.SameShape(a, b) || !tensor.SameShape(dst, a) {
 		return tensor.Mul(dst, a, b) // allocates, or panics on a mismatch
 	}
-	d, x, y := dst.Data, a.Data[:len(dst.Data)], b.Data[:len(dst.Data)]
+	mulSlices(dst.Data, a.Data[:len(dst.Data)], b.Data[:len(dst.Data)])
+	return dst
+}
+
+// mulSlices writes d = x ⊙ y.
+func mulSlices(d, x, y []float32) {
 	for i := mulVec(d, x, y); i < len(d); i++ {
 		d[i] = x[i] * y[i]
 	}
-	return dst
 }

@@ -109,7 +109,7 @@ func Clone(l Layer) Layer {
 		}
 		return c
 	case *Activation:
-		return &Activation{Act: l.Act}
+		return &Activation{Act: l.Act, w: l.w}
 	case *Sequential:
 		c := &Sequential{Layers: make([]Layer, len(l.Layers))}
 		for i, sub := range l.Layers {

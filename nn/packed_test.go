@@ -155,3 +155,28 @@ func TestLinearPacked_NoAlloc(t *testing.T) {
 		}
 	}
 }
+
+// TestActivationWorkers checks that an Activation splitting its passes
+// among workers (ReLU forward, backward products of ReLU and tanh) gives
+// the same bits as one goroutine, for row counts on and off the four-row
+// blocks and in place.
+func TestActivationWorkers(t *testing.T) {
+	w := tensor.NewWorkers(2)
+	defer w.Close()
+	for _, act := range []tensor.Act{tensor.ReLU, tensor.Tanh} {
+		for _, rows := range []int{64, 67, 600} {
+			x, dy := randMat(uint64(rows), rows, 256, 1), randMat(uint64(rows)+1, rows, 256, 1)
+			one, split := &Activation{Act: act}, &Activation{Act: act}
+			split.SetWorkers(w)
+			y1, y2 := one.Forward(nil, x), split.Forward(nil, x)
+			d1, d2 := one.Backward(tensor.New(rows, 256), dy), split.Backward(tensor.New(rows, 256), dy)
+			in := dy.Clone()
+			split.Backward(in, in)
+			for j, m := range [][2]*tensor.Mat{{y1, y2}, {d1, d2}, {d1, in}} {
+				if !equalBits(m[0], m[1]) {
+					t.Fatalf("%v, %d rows: result %d differs with workers", act, rows, j)
+				}
+			}
+		}
+	}
+}
