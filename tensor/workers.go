@@ -58,7 +58,7 @@ type Workers struct {
 	limit  time.Duration
 	calls  atomic.Uint64
 	inline atomic.Bool
-	rtt    atomic.Int64 // the last probe's round trip in ns (−1: no helper answered)
+	rtt    atomic.Int64    // the last probe's round trip in ns (−1: no helper answered)
 	probes [2]atomic.Int64 // probes taken, and those that set inline
 	pt     probeTask
 
