@@ -45,13 +45,16 @@ test: deps vet test-fast test-portable
 bench: deps
 	bash bench/run-go-bench.sh "$(TAGS)"
 
-# Trains the RL baselines (3 seeds per target) and records the results.
+# Trains the RL baselines (3 seeds per target) and records the results in
+# bench/rl*.md and their sections of BENCHMARKS.md.
 bench-rl: build
 	bash bench/rl.sh
+	go run ./bench/report -refresh BENCHMARKS.md -fragments 'bench/*.md'
 
 # Trains the variational agent on its targets (3 seeds) next to the baselines.
 bench-agent: build
 	bash bench/agent.sh
+	go run ./bench/report -refresh BENCHMARKS.md -fragments 'bench/*.md'
 
 clean:
 	rm -rf bin

@@ -6,10 +6,15 @@
 // which may be missing. It writes the report atomically (temporary file and
 // rename), appending every fragment given with -fragments verbatim under its
 // own heading. bench/run-go-bench.sh runs the benchmarks and then this.
+// With -refresh FILE instead of -dir it leaves FILE's generated sections
+// alone and replaces only its fragment sections with the fragments' current
+// text (appending new ones): make bench-rl and make bench-agent record their
+// results that way.
 //
 // Usage:
 //
 //	go run ./bench/report -dir DIR -fast openblas -out BENCHMARKS.md [-peak 115] [-fragments 'bench/*.md']
+//	go run ./bench/report -refresh BENCHMARKS.md -fragments 'bench/*.md' [-out FILE]
 package main
 
 import (
@@ -390,12 +395,7 @@ func Write(w io.Writer, p Params) error {
 		if err != nil {
 			return fmt.Errorf("report: %w", err)
 		}
-		name := strings.TrimSuffix(filepath.Base(frag), ".md")
-		pf("\n## %s (from %s)\n\n", name, filepath.ToSlash(frag))
-		b.Write(body)
-		if len(body) > 0 && body[len(body)-1] != '\n' {
-			b.WriteByte('\n')
-		}
+		b.WriteString(fragmentSection(frag, body))
 	}
 	_, err = io.WriteString(w, b.String())
 	return err
@@ -492,6 +492,61 @@ func writeAtomic(path string, data []byte) error {
 	return nil
 }
 
+// fragmentSection is a fragment's section of the report: a blank line, its
+// heading, a blank line and its text ending in a newline.
+func fragmentSection(path string, body []byte) string {
+	s := fmt.Sprintf("\n%s\n\n%s", fragmentTitle(path), body)
+	if len(body) > 0 && body[len(body)-1] != '\n' {
+		s += "\n"
+	}
+	return s
+}
+
+// fragmentTitle is the heading line of a fragment's section.
+func fragmentTitle(path string) string {
+	return fmt.Sprintf("## %s (from %s)", strings.TrimSuffix(filepath.Base(path), ".md"), filepath.ToSlash(path))
+}
+
+// fragmentHeading matches a fragment section's heading line.
+var fragmentHeading = regexp.MustCompile(`(?m)^## \S+ \(from \S+\)$`)
+
+// Refresh returns report with the section of every fragment in frags
+// (path → text) replaced by the fragment's text, and the sections of
+// fragments it lacks appended, in frags' order. A fragment section runs
+// from its heading to the next fragment heading or the end, as Write lays
+// them out; the rest of the report is kept as it is.
+func Refresh(report string, paths []string, frags map[string][]byte) string {
+	for _, path := range paths {
+		sec, head := fragmentSection(path, frags[path]), fragmentTitle(path)
+		i := strings.Index(report, "\n"+head+"\n")
+		if i < 0 {
+			report = strings.TrimRight(report, "\n") + "\n" + sec
+			continue
+		}
+		end := len(report)
+		if loc := fragmentHeading.FindStringIndex(report[i+1+len(head):]); loc != nil {
+			end = i + 1 + len(head) + loc[0] - 1 // keep the newline before the next heading
+		}
+		report = report[:i] + sec + report[end:]
+	}
+	return report
+}
+
+// refresh rewrites file with its fragment sections refreshed (Refresh).
+func refresh(file, out string, paths []string) error {
+	old, err := os.ReadFile(file)
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	frags := make(map[string][]byte, len(paths))
+	for _, p := range paths {
+		if frags[p], err = os.ReadFile(p); err != nil {
+			return fmt.Errorf("report: %w", err)
+		}
+	}
+	return writeAtomic(out, []byte(Refresh(string(old), paths, frags)))
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("report", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -502,11 +557,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	frags := fs.String("fragments", "", "glob of Markdown fragments to append (e.g. 'bench/*.md')")
 	out := fs.String("out", "", "output file (default stdout)")
 	goVer := fs.String("go", "", "Go version to print (default this binary's)")
+	refreshFile := fs.String("refresh", "", "refresh the fragment sections of this report instead of writing one from -dir")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
-	if p.Dir == "" {
-		fmt.Fprintln(stderr, "report: -dir is required")
+	if (p.Dir == "") == (*refreshFile == "") {
+		fmt.Fprintln(stderr, "report: give exactly one of -dir and -refresh")
 		return 2
 	}
 	if *goVer != "" {
@@ -520,6 +576,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		sort.Strings(m)
 		p.Fragments = m
+	}
+	if *refreshFile != "" {
+		o := *out
+		if o == "" {
+			o = *refreshFile
+		}
+		if err := refresh(*refreshFile, o, p.Fragments); err != nil {
+			fmt.Fprintln(stderr, err)
+			return 1
+		}
+		return 0
 	}
 	var b strings.Builder
 	if err := Write(&b, p); err != nil {

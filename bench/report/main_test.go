@@ -109,3 +109,27 @@ func TestRun_WritesFileAtomically(t *testing.T) {
 		t.Fatalf("no -dir: exit %d, want 2", code)
 	}
 }
+
+// TestRefresh checks that Refresh replaces a fragment's section up to the
+// next fragment heading, keeps the generated sections and the other
+// fragments as they are, and appends a fragment the report lacks.
+func TestRefresh(t *testing.T) {
+	report := "# Benchmarks\n\n## Kernels\n\ntable\n" +
+		"\n## rl (from bench/rl.md)\n\n## RL\n\nold rows\n" +
+		"\n## env (from bench/env.md)\n\n## Environments\n\nenv rows\n"
+	frags := map[string][]byte{
+		"bench/rl.md":    []byte("## RL\n\nnew rows\nmore\n"),
+		"bench/agent.md": []byte("## Agent\n\nagent rows"),
+	}
+	got := Refresh(report, []string{"bench/agent.md", "bench/rl.md"}, frags)
+	want := "# Benchmarks\n\n## Kernels\n\ntable\n" +
+		"\n## rl (from bench/rl.md)\n\n## RL\n\nnew rows\nmore\n" +
+		"\n## env (from bench/env.md)\n\n## Environments\n\nenv rows\n" +
+		"\n## agent (from bench/agent.md)\n\n## Agent\n\nagent rows\n"
+	if got != want {
+		t.Fatalf("Refresh gave\n%q\nwant\n%q", got, want)
+	}
+	if again := Refresh(got, []string{"bench/agent.md", "bench/rl.md"}, frags); again != got {
+		t.Fatalf("a second Refresh changed the report:\n%q", again)
+	}
+}
