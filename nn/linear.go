@@ -148,22 +148,19 @@ func (l *Linear) Backward(dx, dy *tensor.Mat) *tensor.Mat {
 const pairMinFlops = 1 << 22
 
 // backwardPair is Backward's two products as a tensor.RowTask of two rows:
-// row 0 the input gradient, row 1 the parameter gradients.
+// row 0 the input gradient, row 1 the parameter gradients, each on one
+// goroutine.
 type backwardPair struct {
-	l       *Linear
-	dx, dy  *tensor.Mat
-	inputOK bool // row 0 ran on the packed kernels
-	paramOK bool // row 1 did
+	l      *Linear
+	dx, dy *tensor.Mat
 }
 
 func (t *backwardPair) RunRows(lo, hi int) {
 	for i := lo; i < hi; i++ {
 		if i == 0 {
-			_, t.inputOK = t.l.inputPacked(t.dx, t.dy, nil)
-			continue
-		}
-		if t.paramOK = t.l.paramsPacked(t.dy, nil); t.paramOK && t.l.B != nil {
-			sumRowsAdd(t.l.B.Grad.Data, t.dy)
+			t.l.inputGrad(t.dx, t.dy, nil)
+		} else {
+			t.l.paramGrads(t.dy, nil)
 		}
 	}
 }
@@ -183,17 +180,7 @@ func (l *Linear) backwardSideBySide(dx, dy *tensor.Mat) (*tensor.Mat, bool) {
 	}
 	p.pair = backwardPair{l: l, dx: dx, dy: dy}
 	p.w.Run(2, &p.pair)
-	t := p.pair
 	p.pair = backwardPair{}
-	if !t.paramOK {
-		tensor.Gemm(l.W.Grad, true, false, 1, dy, l.x, 1)
-		if l.B != nil {
-			sumRowsAdd(l.B.Grad.Data, dy)
-		}
-	}
-	if !t.inputOK {
-		tensor.Gemm(dx, false, false, 1, dy, l.W.Val, 0)
-	}
 	return dx, true
 }
 
@@ -204,7 +191,26 @@ func (l *Linear) BackwardParams(dy *tensor.Mat) {
 	if l.x == nil {
 		panic("nn: Linear backward before Forward")
 	}
-	if l.pk == nil || !l.paramsPacked(dy, l.pk.w) {
+	l.paramGrads(dy, l.workers())
+}
+
+// BackwardInput returns dx = dy·W without touching gradients.
+func (l *Linear) BackwardInput(dx, dy *tensor.Mat) *tensor.Mat {
+	return l.inputGrad(dx, dy, l.workers())
+}
+
+// workers returns the packed path's pool (nil off the packed path).
+func (l *Linear) workers() *tensor.Workers {
+	if l.pk == nil {
+		return nil
+	}
+	return l.pk.w
+}
+
+// paramGrads accumulates ∂W += dyᵀ·x and ∂b += Σ_rows dy: by the packed
+// kernels with rows split among w where they apply, else by the BLAS.
+func (l *Linear) paramGrads(dy *tensor.Mat, w *tensor.Workers) {
+	if l.pk == nil || !l.paramsPacked(dy, w) {
 		tensor.Gemm(l.W.Grad, true, false, 1, dy, l.x, 1)
 	}
 	if l.B != nil {
@@ -212,10 +218,11 @@ func (l *Linear) BackwardParams(dy *tensor.Mat) {
 	}
 }
 
-// BackwardInput returns dx = dy·W without touching gradients.
-func (l *Linear) BackwardInput(dx, dy *tensor.Mat) *tensor.Mat {
+// inputGrad returns dx = dy·W: by the packed kernels with rows split among
+// w where they apply, else by the BLAS.
+func (l *Linear) inputGrad(dx, dy *tensor.Mat, w *tensor.Workers) *tensor.Mat {
 	if l.pk != nil {
-		if r, ok := l.inputPacked(dx, dy, l.pk.w); ok {
+		if r, ok := l.inputPacked(dx, dy, w); ok {
 			return r
 		}
 	}

@@ -84,6 +84,19 @@ type TrainOptions struct {
 	Workers *tensor.Workers
 }
 
+// ReportEval reports a deterministic evaluation taken at step: it logs
+// eval/mean_return and eval/std_return to log, then calls OnEval (when
+// set) with p. It returns the first error.
+func (o *TrainOptions) ReportEval(log Logger, step int, mean, std float64, p Policy) error {
+	if err := log.Log(step, Metric{Key: "eval/mean_return", Value: mean}, Metric{Key: "eval/std_return", Value: std}); err != nil {
+		return err
+	}
+	if o.OnEval != nil {
+		return o.OnEval(step, mean, p)
+	}
+	return nil
+}
+
 // Recurrent is implemented by policies that keep per-row memory between Act
 // calls (the variational agent's filtering state). Whoever runs episodes
 // calls Reset(i) when row i starts a new episode.

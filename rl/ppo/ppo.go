@@ -183,13 +183,8 @@ func Train(cfg Config, seed uint64, opts rl.TrainOptions) (*Agent, error) {
 		// Deterministic evaluation.
 		if (opts.EvalEvery > 0 && global >= nextEval) || it == iters {
 			mean, std := Evaluate(ag, evalEnv, evalEpisodes, evalRng)
-			if err := log.Log(global, rl.Metric{Key: "eval/mean_return", Value: mean}, rl.Metric{Key: "eval/std_return", Value: std}); err != nil {
+			if err := opts.ReportEval(log, global, mean, std, ag); err != nil {
 				return nil, err
-			}
-			if opts.OnEval != nil {
-				if err := opts.OnEval(global, mean, ag); err != nil {
-					return nil, err
-				}
 			}
 			for opts.EvalEvery > 0 && nextEval <= global {
 				nextEval += opts.EvalEvery
